@@ -1,0 +1,131 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages the ParallelJobs module.
+.DESCRIPTION
+    Tasks:
+      Build    compile the module and lay it out, with its help, in out/ParallelJobs
+      Test     Build, then run the xunit engine tests and the Pester tests; the last line is "N passed, N failed"
+      Demo     Build, then run the seed example: 20 items that each sleep 0.5 s, 10 at a time
+      Package  Build, then write out/packages/ParallelJobs.<version>.nupkg for Install-PSResource
+      Bench    Build, then run the benchmark table in bench/
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Test
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
+    [string[]] $Task = 'Build',
+
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleDir = Join-Path $out 'ParallelJobs'
+$manifest = Join-Path $moduleDir 'ParallelJobs.psd1'
+
+function Invoke-Native {
+    param([string] $File, [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Invoke-Build {
+    $bin = Join-Path $out 'bin'
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ParallelJobs/ParallelJobs.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet')
+    if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $moduleDir
+    Get-ChildItem $bin -Filter *.dll | Where-Object Name -notlike 'System.Management.Automation*' | Copy-Item -Destination $moduleDir
+    Copy-Item (Join-Path $root 'ParallelJobs.psd1') $moduleDir
+    Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleDir
+    $helpDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US')
+    Copy-Item (Join-Path $root 'module/about_*.help.txt') $helpDir -ErrorAction Ignore
+    # The help is made from the built cmdlets' own parameter metadata plus the texts in module/help,
+    # in a child process so that this one never loads the module it is building.
+    Invoke-Native dotnet @('pwsh', '-NoProfile', '-File', (Join-Path $root 'src/Help/New-MamlHelp.ps1'),
+        '-ModulePath', $manifest, '-SourcePath', (Join-Path $root 'module/help'), '-OutputPath', (Join-Path $helpDir 'ParallelJobs.dll-Help.xml'))
+    Write-Host "Built $manifest"
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-Test {
+    $results = Join-Path $out 'TestResults'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $results
+
+    Write-Host '== xunit: engine tests'
+    $trx = Join-Path $results 'xunit.trx'
+    & dotnet test (Join-Path $root 'tests/ParallelJobs.Tests/ParallelJobs.Tests.csproj') -c $Configuration --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal'
+    $xunitPassed = 0; $xunitFailed = 0
+    if (Test-Path $trx) {
+        $counters = ([xml](Get-Content $trx -Raw)).TestRun.ResultSummary.Counters
+        $xunitPassed = [int]$counters.passed
+        $xunitFailed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout
+    }
+    else {
+        $xunitFailed = 1
+        Write-Warning 'xunit wrote no results: counting the whole run as one failure.'
+    }
+
+    Write-Host '== Pester: cmdlet behaviour'
+    Invoke-Native dotnet @('restore', (Join-Path $root 'tests/tools/Pester.Restore.csproj'), '--nologo', '-v', 'quiet')
+    $pester = Join-Path (Get-NuGetPackagesFolder) 'pester/6.2.0/tools/Pester.psd1'
+    $pesterJson = Join-Path $results 'pester.json'
+    & dotnet pwsh -NoProfile -File (Join-Path $root 'tests/Invoke-PesterRun.ps1') -PesterPath $pester -ModulePath $manifest -ResultPath $pesterJson
+    $pesterPassed = 0; $pesterFailed = 1
+    if (Test-Path $pesterJson) {
+        $counts = Get-Content $pesterJson -Raw | ConvertFrom-Json
+        $pesterPassed = [int]$counts.Passed
+        $pesterFailed = [int]$counts.Failed
+    }
+    else {
+        Write-Warning 'Pester wrote no results: counting the whole run as one failure.'
+    }
+
+    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f $xunitPassed, $xunitFailed, $pesterPassed, $pesterFailed)
+    $failed = $xunitFailed + $pesterFailed
+    Write-Host ("{0} passed, {1} failed" -f ($xunitPassed + $pesterPassed), $failed)
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    & dotnet pwsh -NoProfile -File (Join-Path $root 'bench/Demo.ps1') -ModulePath $manifest
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
+function Invoke-Package {
+    $packages = Join-Path $out 'packages'
+    $null = New-Item -ItemType Directory -Path $packages -Force
+    Get-ChildItem $packages -Filter 'ParallelJobs.*.nupkg' | Remove-Item -Force
+    Compress-PSResource -Path $moduleDir -DestinationPath $packages
+    Get-ChildItem $packages -Filter 'ParallelJobs.*.nupkg' | ForEach-Object { Write-Host "Packaged $($_.FullName)" }
+}
+
+function Invoke-Bench {
+    & dotnet pwsh -NoProfile -File (Join-Path $root 'bench/Invoke-Benchmark.ps1') -ModulePath $manifest
+}
+
+Push-Location $root
+try {
+    foreach ($name in $Task) {
+        Invoke-Build
+        switch ($name) {
+            'Test' { Invoke-Test }
+            'Demo' { Invoke-Demo }
+            'Package' { Invoke-Package }
+            'Bench' { Invoke-Bench }
+        }
+    }
+}
+finally {
+    Pop-Location
+}

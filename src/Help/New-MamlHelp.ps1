@@ -1,0 +1,93 @@
+<#
+.SYNOPSIS
+    Writes the module's MAML help from the built cmdlets' parameter metadata and the texts in module/help.
+.DESCRIPTION
+    Each cmdlet has module/help/<Name>.psd1 with Synopsis, Description, Parameters (name -> text),
+    Examples (Title, Code, Remarks), Inputs, Outputs, Notes and Links. Syntax, types, positions and
+    pipeline binding come from Get-Command, so they cannot drift from the code. A parameter without a
+    description fails the build.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $SourcePath,
+    [Parameter(Mandatory)] [string] $OutputPath
+)
+
+$ErrorActionPreference = 'Stop'
+$module = Import-Module $ModulePath -PassThru -Force
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+
+function Esc([object] $text) { [System.Security.SecurityElement]::Escape([string]$text) }
+
+function Paras([string] $text) {
+    ($text.Trim() -split '\r?\n\s*\r?\n' | ForEach-Object { "<maml:para>$(Esc ($_ -replace '\s*\r?\n\s*', ' '))</maml:para>" }) -join ''
+}
+
+$sb = [System.Text.StringBuilder]::new()
+$null = $sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
+$null = $sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
+$missing = @()
+foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Object Name) {
+    $sourceFile = Join-Path $SourcePath "$($command.Name).psd1"
+    if (-not (Test-Path $sourceFile)) { throw "No help source for $($command.Name): $sourceFile" }
+    $help = Import-PowerShellDataFile $sourceFile
+    $params = $command.Parameters.Values | Where-Object { $common -notcontains $_.Name }
+    foreach ($p in $params) { if (-not $help.Parameters.ContainsKey($p.Name)) { $missing += "$($command.Name) -$($p.Name)" } }
+
+    $null = $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
+    $null = $sb.AppendLine("<command:details><command:name>$($command.Name)</command:name><maml:description>$(Paras $help.Synopsis)</maml:description><command:verb>$($command.Verb)</command:verb><command:noun>$($command.Noun)</command:noun></command:details>")
+    $null = $sb.AppendLine("<maml:description>$(Paras $help.Description)</maml:description>")
+
+    $paramXml = {
+        param($p, $setInfo)
+        $attr = $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] } | Select-Object -First 1
+        if ($setInfo) { $attr = $setInfo }
+        $position = if ($attr.Position -ge 0) { $attr.Position } else { 'named' }
+        $pipeline = @(if ($attr.ValueFromPipeline) { 'ByValue' }; if ($attr.ValueFromPipelineByPropertyName) { 'ByPropertyName' })
+        $pipelineText = if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }
+        $typeName = $p.ParameterType.Name
+        "<command:parameter required=`"$($attr.Mandatory.ToString().ToLower())`" position=`"$position`" pipelineInput=`"$pipelineText`" globbing=`"false`" variableLength=`"true`">" +
+        "<maml:name>$($p.Name)</maml:name><maml:description>$(Paras ([string]$help.Parameters[$p.Name]))</maml:description>" +
+        $(if ($typeName -ne 'SwitchParameter') { "<command:parameterValue required=`"true`" variableLength=`"false`">$typeName</command:parameterValue>" } else { '' }) +
+        "<dev:type><maml:name>$($p.ParameterType.FullName)</maml:name></dev:type>" +
+        $(if ($p.Aliases.Count) { "<dev:aliases>$($p.Aliases -join ', ')</dev:aliases>" } else { '' }) +
+        '</command:parameter>'
+    }
+
+    $null = $sb.AppendLine('<command:syntax>')
+    foreach ($set in $command.ParameterSets) {
+        $null = $sb.Append("<command:syntaxItem><maml:name>$($command.Name)</maml:name>")
+        foreach ($sp in $set.Parameters | Where-Object { $common -notcontains $_.Name }) {
+            $full = $command.Parameters[$sp.Name]
+            $info = [pscustomobject]@{ Mandatory = $sp.IsMandatory; Position = $sp.Position; ValueFromPipeline = $sp.ValueFromPipeline; ValueFromPipelineByPropertyName = $sp.ValueFromPipelineByPropertyName }
+            $null = $sb.Append((& $paramXml $full $info))
+        }
+        $null = $sb.AppendLine('</command:syntaxItem>')
+    }
+    $null = $sb.AppendLine('</command:syntax>')
+
+    $null = $sb.AppendLine('<command:parameters>')
+    foreach ($p in $params) { $null = $sb.AppendLine((& $paramXml $p $null)) }
+    $null = $sb.AppendLine('</command:parameters>')
+
+    if ($help.Inputs) { $null = $sb.AppendLine("<command:inputTypes><command:inputType><dev:type><maml:name>$(Esc $help.Inputs)</maml:name></dev:type><maml:description><maml:para /></maml:description></command:inputType></command:inputTypes>") }
+    if ($help.Outputs) { $null = $sb.AppendLine("<command:returnValues><command:returnValue><dev:type><maml:name>$(Esc $help.Outputs)</maml:name></dev:type><maml:description><maml:para /></maml:description></command:returnValue></command:returnValues>") }
+    if ($help.Notes) { $null = $sb.AppendLine("<maml:alertSet><maml:alert>$(Paras $help.Notes)</maml:alert></maml:alertSet>") }
+
+    $null = $sb.AppendLine('<command:examples>')
+    $n = 0
+    foreach ($example in $help.Examples) {
+        $n++
+        $null = $sb.AppendLine("<command:example><maml:title>-------------------------- Example ${n}: $(Esc $example.Title) --------------------------</maml:title><dev:code>$(Esc $example.Code.Trim())</dev:code><dev:remarks>$(Paras ([string]$example.Remarks))</dev:remarks></command:example>")
+    }
+    $null = $sb.AppendLine('</command:examples>')
+
+    $null = $sb.AppendLine('<command:relatedLinks>')
+    foreach ($link in @($help.Links)) { if ($link) { $null = $sb.AppendLine("<maml:navigationLink><maml:linkText>$(Esc $link)</maml:linkText><maml:uri /></maml:navigationLink>") } }
+    $null = $sb.AppendLine('</command:relatedLinks>')
+    $null = $sb.AppendLine('</command:command>')
+}
+$null = $sb.AppendLine('</helpItems>')
+
+if ($missing) { throw "Help has no description for: $($missing -join '; ')" }
+[System.IO.File]::WriteAllText($OutputPath, $sb.ToString(), [System.Text.UTF8Encoding]::new($false))

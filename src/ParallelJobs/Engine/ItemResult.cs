@@ -1,0 +1,49 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+
+namespace ParallelJobs.Engine;
+
+/// <summary>Everything one item produced. Built on a worker thread, written on the pipeline thread.</summary>
+internal sealed class ItemResult
+{
+    public ItemResult(WorkItem item)
+    {
+        Item = item;
+    }
+
+    public WorkItem Item { get; }
+
+    public long Index => Item.Index;
+
+    /// <summary>What the item wrote to output, in order; null when it wrote nothing.</summary>
+    public IList? Output { get; set; }
+
+    /// <summary>Records of the other streams, in the order they were written.</summary>
+    public List<StreamRecord>? Records { get; private set; }
+
+    /// <summary>The terminating error that ended the item, if any.</summary>
+    public ErrorRecord? Failure { get; set; }
+
+    public ItemStatus Status { get; set; } = ItemStatus.Completed;
+
+    public DateTime StartTime { get; set; }
+
+    public TimeSpan Duration { get; set; }
+
+    public string? HostName { get; set; }
+
+    public int ErrorCount { get; private set; }
+
+    public bool HasErrors => Failure is not null || ErrorCount > 0;
+
+    public void AddRecord(StreamKind kind, object record)
+    {
+        (Records ??= new List<StreamRecord>()).Add(new StreamRecord(kind, record));
+        if (kind == StreamKind.Error)
+        {
+            ErrorCount++;
+        }
+    }
+}

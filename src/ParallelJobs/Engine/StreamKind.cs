@@ -1,0 +1,11 @@
+namespace ParallelJobs.Engine;
+
+internal enum StreamKind
+{
+    Error,
+    Warning,
+    Verbose,
+    Debug,
+    Information,
+    Progress,
+}

@@ -1,0 +1,11 @@
+namespace ParallelJobs;
+
+/// <summary>How one item of a parallel run ended.</summary>
+public enum ItemStatus
+{
+    Completed,
+    Failed,
+    TimedOut,
+    Cancelled,
+    Skipped,
+}

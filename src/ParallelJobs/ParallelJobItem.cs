@@ -1,0 +1,34 @@
+namespace ParallelJobs;
+
+/// <summary>
+/// The target object of every error a parallel item raises, so a user can tell which item failed.
+/// </summary>
+public sealed class ParallelJobItem
+{
+    public ParallelJobItem(long index, object? input, string? host = null)
+    {
+        Index = index;
+        Input = input;
+        Host = host;
+    }
+
+    /// <summary>Zero-based position of the item in the input.</summary>
+    public long Index { get; }
+
+    /// <summary>The input object itself.</summary>
+    public object? Input { get; }
+
+    /// <summary>The remote host that ran the item, or null when it ran locally.</summary>
+    public string? Host { get; }
+
+    public override string ToString()
+    {
+        string text = Input?.ToString() ?? "$null";
+        if (text.Length > 60)
+        {
+            text = text.Substring(0, 57) + "...";
+        }
+
+        return Host is null ? $"[{Index}] {text}" : $"[{Index}@{Host}] {text}";
+    }
+}

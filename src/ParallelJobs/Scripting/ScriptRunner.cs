@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using ParallelJobs.Engine;
+
+namespace ParallelJobs.Scripting;
+
+/// <summary>
+/// Runs script items in one worker runspace. A batch is one PowerShell invocation of a tiny driver that
+/// calls back into <see cref="RunBatch"/>; each item then runs with InvokeWithContext, which gives it a
+/// fresh scope and <c>$_</c> at a few microseconds, while PowerShell.Stop can still interrupt it.
+/// Stream events fire on this worker's thread, so every record is charged to the item that wrote it.
+/// </summary>
+internal sealed class ScriptRunner : IItemRunner
+{
+    private const string DriverScript = "param($__pjRun) $__pjRun.Invoke()";
+    private const int MaxCompiled = 256;
+
+    private readonly ScriptConfig _config;
+    private readonly Func<CancellationToken, WorkerRunspace> _acquire;
+    private readonly Action<WorkerRunspace, bool> _release;
+    private readonly Dictionary<string, ScriptBlock> _compiled = new(StringComparer.Ordinal);
+    private readonly List<PSVariable> _variables = new();
+    private readonly Action _runBatch;
+    private readonly Action<object?> _onThrew;
+    private WorkerRunspace? _runspace;
+    private PowerShell? _ps;
+    private IReadOnlyList<WorkItem>? _batch;
+    private IItemSink? _sink;
+    private ItemResult? _current;
+    private int _finishedInBatch;
+    private CancellationToken _token;
+
+    public ScriptRunner(ScriptConfig config, Func<CancellationToken, WorkerRunspace> acquire, Action<WorkerRunspace, bool> release, CancellationToken token)
+    {
+        _config = config;
+        _acquire = acquire;
+        _release = release;
+        _runBatch = RunBatch;
+        _onThrew = OnItemThrew;
+        Attach(token);
+    }
+
+    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    {
+        if (_ps is null)
+        {
+            Attach(token);
+        }
+
+        _batch = batch;
+        _sink = sink;
+        _token = token;
+        _finishedInBatch = 0;
+        using CancellationTokenRegistration stop = token.Register(StopPipeline);
+        try
+        {
+            _ps!.Invoke();
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            // Stopped: the run is over and nobody waits for the rest of this batch.
+        }
+        catch (Exception ex)
+        {
+            // The driver itself failed: report every item it did not get to, rather than lose them.
+            var error = new ErrorRecord(ex, "WorkerFailed", ErrorCategory.NotSpecified, null);
+            for (int i = _finishedInBatch; i < batch.Count; i++)
+            {
+                var result = new ItemResult(batch[i]) { StartTime = DateTime.Now, Failure = error, Status = ItemStatus.Failed };
+                sink.Complete(result);
+            }
+        }
+        finally
+        {
+            _ps!.Streams.ClearStreams();
+            _batch = null;
+            _current = null;
+        }
+
+        if (_config.UseNewRunspace)
+        {
+            Detach(reusable: false);
+        }
+    }
+
+    public void Dispose() => Detach(reusable: true);
+
+    /// <summary>Called by the driver script, on this worker's thread, inside the pipeline.</summary>
+    private void RunBatch()
+    {
+        IReadOnlyList<WorkItem> batch = _batch!;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (_token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            WorkItem item = batch[i];
+            var result = new ItemResult(item) { StartTime = DateTime.Now };
+            item.Attempts++;
+            ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
+            ScriptBlock script = Compile(task.Text);
+
+            _variables.Clear();
+            _variables.Add(new PSVariable("_", item.Input));
+            for (int u = 0; u < task.UsingNames.Length; u++)
+            {
+                _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
+            }
+
+            _current = result;
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                Collection<PSObject> output = script.InvokeWithContext(null, _variables, task.Arguments);
+                result.Output = output.Count == 0 ? null : output;
+            }
+            catch (PipelineStoppedException)
+            {
+                _current = null;
+                throw;
+            }
+            catch (RuntimeException ex)
+            {
+                result.Failure = ex.ErrorRecord;
+            }
+            catch (Exception ex) when (IsFlowControl(ex))
+            {
+                // break, continue or exit outside a loop ends this item only, as in a foreach body.
+            }
+            catch (Exception ex)
+            {
+                result.Failure = new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, item.Input);
+            }
+
+            _current = null;
+            result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
+            if (result.HasErrors)
+            {
+                result.Status = ItemStatus.Failed;
+            }
+
+            _finishedInBatch = i + 1;
+            _sink!.Complete(result);
+        }
+    }
+
+    /// <summary>The wrapped script's catch block calls this when the item throws.</summary>
+    private void OnItemThrew(object? error)
+    {
+        object? value = error is PSObject pso ? pso.BaseObject : error;
+        if (_current is not null && value is ErrorRecord record)
+        {
+            _current.Failure = record;
+        }
+    }
+
+    private ScriptBlock Compile(string text)
+    {
+        if (!_compiled.TryGetValue(text, out ScriptBlock? script))
+        {
+            if (_compiled.Count >= MaxCompiled)
+            {
+                _compiled.Clear();
+            }
+
+            script = ScriptBlock.Create(text);
+            _compiled[text] = script;
+        }
+
+        return script;
+    }
+
+    private void Attach(CancellationToken token)
+    {
+        WorkerRunspace runspace = _acquire(token);
+        try
+        {
+            runspace.ApplyRun(_config, new Dictionary<string, object?> { [ScriptTaskBuilder.FailCallbackVariable] = _onThrew });
+        }
+        catch
+        {
+            _release(runspace, false);
+            throw;
+        }
+
+        _runspace = runspace;
+        _ps = PowerShell.Create();
+        _ps.Runspace = runspace.Runspace;
+        _ps.AddScript(DriverScript).AddParameter("__pjRun", _runBatch);
+        PSDataStreams streams = _ps.Streams;
+        streams.Error.DataAdded += (s, e) => Record(StreamKind.Error, streams.Error[e.Index]);
+        streams.Warning.DataAdded += (s, e) => Record(StreamKind.Warning, streams.Warning[e.Index]);
+        streams.Verbose.DataAdded += (s, e) => Record(StreamKind.Verbose, streams.Verbose[e.Index]);
+        streams.Debug.DataAdded += (s, e) => Record(StreamKind.Debug, streams.Debug[e.Index]);
+        streams.Information.DataAdded += (s, e) => Record(StreamKind.Information, streams.Information[e.Index]);
+        streams.Progress.DataAdded += (s, e) => _sink?.Live(_current?.Index ?? -1, StreamKind.Progress, streams.Progress[e.Index]);
+    }
+
+    private void Detach(bool reusable)
+    {
+        PowerShell? ps = _ps;
+        WorkerRunspace? runspace = _runspace;
+        _ps = null;
+        _runspace = null;
+        ps?.Dispose();
+        if (runspace is not null)
+        {
+            _release(runspace, reusable && !_config.UseNewRunspace);
+        }
+    }
+
+    private void Record(StreamKind kind, object record)
+    {
+        if (_current is not null)
+        {
+            _current.AddRecord(kind, record);
+        }
+        else
+        {
+            _sink?.Live(-1, kind, record);
+        }
+    }
+
+    private void StopPipeline()
+    {
+        try
+        {
+            _ps?.BeginStop(null, null);
+        }
+        catch (Exception)
+        {
+            // Already finished or disposed: nothing to stop.
+        }
+    }
+
+    private static bool IsFlowControl(Exception ex)
+    {
+        for (Type? type = ex.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.Name == "FlowControlException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

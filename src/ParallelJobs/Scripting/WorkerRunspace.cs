@@ -1,0 +1,180 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+
+namespace ParallelJobs.Scripting;
+
+/// <summary>
+/// A runspace opened for a pool key: modules imported and the initialization script run once.
+/// It remembers which global variables and functions existed then, so that a run's leftovers
+/// can be removed before the next run reuses it.
+/// </summary>
+internal sealed class WorkerRunspace : IDisposable
+{
+    private static readonly Lazy<InitialSessionState> SharedState = new(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static int _counter;
+
+    private HashSet<string> _baselineVariables = new(StringComparer.OrdinalIgnoreCase);
+    private HashSet<string> _baselineFunctions = new(StringComparer.OrdinalIgnoreCase);
+
+    private WorkerRunspace(Runspace runspace, string poolKey, string description)
+    {
+        Runspace = runspace;
+        PoolKey = poolKey;
+        Description = description;
+        Created = DateTime.Now;
+        LastUsed = Created;
+    }
+
+    public Runspace Runspace { get; }
+
+    public string PoolKey { get; }
+
+    public string Description { get; }
+
+    public DateTime Created { get; }
+
+    public DateTime LastUsed { get; set; }
+
+    public int Runs { get; set; }
+
+    public bool IsUsable =>
+        Runspace.RunspaceStateInfo.State == RunspaceState.Opened && Runspace.RunspaceAvailability == RunspaceAvailability.Available;
+
+    /// <summary>Warms the shared session state on a background thread, so the first run does not pay for it.</summary>
+    public static void Prewarm() => new Thread(() => _ = SharedState.Value) { IsBackground = true, Name = "ParallelJobs prewarm" }.Start();
+
+    /// <summary>Opens a runspace on the calling thread and prepares it for <paramref name="config"/>.</summary>
+    public static WorkerRunspace Open(ScriptConfig config)
+    {
+        Runspace runspace = RunspaceFactory.CreateRunspace(SharedState.Value);
+        runspace.Name = "ParallelJobs" + Interlocked.Increment(ref _counter);
+        var worker = new WorkerRunspace(runspace, config.PoolKey, config.Describe());
+        try
+        {
+            runspace.Open();
+            worker.Initialize(config);
+            return worker;
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Applies the per-run state: variables, functions and the caller's location.</summary>
+    public void ApplyRun(ScriptConfig config, IDictionary<string, object?> extraVariables)
+    {
+        // Through the session state API rather than a script: no cmdlet lookup, no parse, on any thread.
+        SessionStateProxy state = Runspace.SessionStateProxy;
+        foreach (KeyValuePair<string, object?> entry in config.Variables)
+        {
+            state.SetVariable(entry.Key, entry.Value);
+        }
+
+        foreach (KeyValuePair<string, object?> entry in extraVariables)
+        {
+            state.SetVariable(entry.Key, entry.Value);
+        }
+
+        foreach (KeyValuePair<string, string> entry in config.Functions)
+        {
+            state.InvokeProvider.Item.Set(@"function:\" + entry.Key, ScriptBlock.Create(entry.Value));
+        }
+
+        if (!string.IsNullOrEmpty(config.Location))
+        {
+            state.Path.SetLocation(WildcardPattern.Escape(config.Location));
+        }
+
+        Runs++;
+    }
+
+    /// <summary>Removes what a run left behind, so the next run starts as this one did.</summary>
+    public void Reset()
+    {
+        SessionStateProxy state = Runspace.SessionStateProxy;
+        foreach (PSObject item in state.InvokeProvider.ChildItem.Get("variable:", false))
+        {
+            if (item.BaseObject is PSVariable variable && !_baselineVariables.Contains(variable.Name))
+            {
+                state.PSVariable.Remove(variable.Name);
+            }
+        }
+
+        foreach (PSObject item in state.InvokeProvider.ChildItem.Get("function:", false))
+        {
+            if (item.BaseObject is CommandInfo function && !_baselineFunctions.Contains(function.Name))
+            {
+                state.InvokeProvider.Item.Remove(@"function:\" + function.Name, false);
+            }
+        }
+
+        (state.GetVariable("Error") as ArrayList)?.Clear();
+        LastUsed = DateTime.Now;
+    }
+
+    public void Dispose() => Runspace.Dispose();
+
+    private void Initialize(ScriptConfig config)
+    {
+        foreach (string module in config.Modules)
+        {
+            try
+            {
+                using PowerShell ps = PowerShell.Create();
+                ps.Runspace = Runspace;
+                ps.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("ErrorAction", ActionPreference.Stop).Invoke();
+            }
+            catch (Exception ex)
+            {
+                throw new WorkerSetupException("ModuleImportFailed", $"The module '{module}' could not be imported into the worker runspaces: {Reason(ex)}", ex);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(config.InitializationScript))
+        {
+            try
+            {
+                using PowerShell ps = PowerShell.Create();
+                ps.Runspace = Runspace;
+                ps.AddScript(config.InitializationScript, useLocalScope: false).Invoke();
+            }
+            catch (Exception ex)
+            {
+                throw new WorkerSetupException("InitializationScriptFailed", $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
+            }
+        }
+
+        SessionStateProxy state = Runspace.SessionStateProxy;
+        foreach (PSObject item in state.InvokeProvider.ChildItem.Get("variable:", false))
+        {
+            _baselineVariables.Add(((PSVariable)item.BaseObject).Name);
+        }
+
+        foreach (PSObject item in state.InvokeProvider.ChildItem.Get("function:", false))
+        {
+            _baselineFunctions.Add(((CommandInfo)item.BaseObject).Name);
+        }
+    }
+
+    /// <summary>The underlying message, without the "preference variable is set to Stop" preamble.</summary>
+    private static string Reason(Exception ex) =>
+        ex is RuntimeException { ErrorRecord.Exception: { } inner } && !ReferenceEquals(inner, ex) ? inner.Message : ex.Message;
+
+    private static InitialSessionState CreateState()
+    {
+        // CreateDefault loads the built-in commands up front; CreateDefault2 would auto-load
+        // Microsoft.PowerShell.Utility again in every runspace at its first Start-Sleep or Get-Date.
+        InitialSessionState state = InitialSessionState.CreateDefault();
+
+        // The worker thread runs the pipeline itself: no hidden thread per runspace, and stream
+        // events fire on the worker, where the current item is known.
+        state.ThreadOptions = PSThreadOptions.UseCurrentThread;
+        return state;
+    }
+}
