@@ -26,6 +26,19 @@ Without -ScriptBlock, each input that is a script block or a call made by New-Pa
         Module               = 'Modules to import in every worker runspace, by name or path. Each runspace imports them once, not once per item. A module that cannot be imported stops the run with one error that names it, before any item runs.'
         InitializationScript = 'A script block that runs once in each worker runspace before its first item, for example to load a large lookup table. Variables it sets are visible to every item on that runspace.'
         UseNewRunspace       = 'Runs every item in a brand-new runspace, which is closed afterwards. Runspaces are opened ahead on background threads while earlier items run. Slower than the default; use it when items change global state that must not leak.'
+        TimeoutSeconds       = 'Bounds the whole run. When it runs out, running items are stopped, items not yet started never start, the results already finished are written, and one RunTimedOut error is thrown. It must be above 0.'
+        ItemTimeoutSeconds   = 'Stops any single item that runs longer than this, even one in Start-Sleep 3600 or a tight loop, and reports it with an ItemTimedOut error (Status TimedOut with -AsResult). Every other item goes on. It must be above 0. Code stuck inside a single .NET method call cannot be interrupted until that call returns.'
+        RetryCount           = 'Runs an item that threw, wrote an error or timed out up to this many more times. Each attempt starts in a clean scope; -AsResult records the number of attempts. Retries are announced on the verbose stream.'
+        RetryDelay           = 'Seconds to wait before the first retry; each further retry waits twice as long, with random jitter of +/-50%, capped at 300 s. The default is 1.'
+        MaxFailures          = 'Stops starting new items once this many items have failed (after their retries), lets the running ones finish, and then throws one MaxFailuresExceeded error that gives the counts. A percentage such as 10% counts against the items finished so far, once at least ten have finished.'
+        AsResult             = 'Writes one ParallelJobs.ParallelJobResult per item, in input order, instead of the items'' output: Index, Input, Output, Errors, Status (Completed, Failed, TimedOut, Cancelled, Skipped), Attempts, StartTime, Duration and Host. Errors then travel inside the results instead of the error stream.'
+        LogPath              = 'Appends one JSON line per finished item to this file, flushed as the item ends: index, key, status, attempts, start, duration, error message and the output serialized with CliXml. The first line names the job. An existing log is refused unless -Resume or -Force is given.'
+        Resume               = 'With -LogPath: skips the items the log records as completed, writes their logged output in their place, and runs only the rest, so the output equals that of an uninterrupted run. Logged output comes back deserialized. A log whose last line was cut off by a crash is read up to that line, with a warning. A log written for another script block is refused unless -Force is given.'
+        Key                  = 'A script block that gives each item a stable identity for the job log, with the item in $_, for example { $_.FullName }. By default the key is the input index. An item whose key fails or repeats an earlier key is not run and gets a KeyFailed or DuplicateKey error.'
+        Force                = 'With -LogPath: starts a new log in place of an existing one, or, with -Resume, accepts a log written for a different script block.'
+        Sequential           = 'Runs the items one at a time in the caller''s own session, on the pipeline thread, with the same ordering, retries, logging and result objects, as joblib''s n_jobs=1 does. Pester Mocks of functions the script block calls, and debugger breakpoints in it, apply (when it has no $using:). Use it to test automation that calls Invoke-ParallelJob. -Module and -InitializationScript are not applied: the caller''s session is used as it is.'
+        AsJob                = 'Returns a background job at once (after reading the input) that Get-Job, Wait-Job, Receive-Job (results in input order) and Stop-Job (which stops every running item) understand, as Start-ThreadJob does.'
+        JobName              = 'The name of the job that -AsJob returns.'
         BatchSize            = 'Hands this many items to a runspace at a time. By default the batch size adapts: it starts at 1 and doubles while batches finish in under 20 ms.'
     }
     Inputs      = 'System.Object'
@@ -78,6 +91,41 @@ function Format-Item { param($x) "item $x" }
 $failures | ForEach-Object { $_.TargetObject.Index, $_.TargetObject.Input }
 '@
             Remarks = 'Every error''s TargetObject is a ParallelJobs.ParallelJobItem naming the item''s index and input.'
+        }
+        @{
+            Title   = 'Survive flaky items: time out, retry, keep a record'
+            Code    = @'
+Get-Content servers.txt |
+    Invoke-ParallelJob -ThrottleLimit 20 -ItemTimeoutSeconds 30 -RetryCount 2 -RetryDelay 5 -MaxFailures 10% -AsResult {
+        Test-Connection $_ -Count 1 -ErrorAction Stop
+    } | Where-Object Status -ne Completed
+'@
+            Remarks = 'An item that hangs is stopped after 30 s; a failed one is tried twice more, 5 s and then about 10 s later. If more than 10% of the finished items fail, no new items start. The results show which servers failed and how many attempts each took.'
+        }
+        @{
+            Title   = 'Resume after a crash'
+            Code    = @'
+Get-ChildItem photos -Filter *.jpg |
+    Invoke-ParallelJob -LogPath photos.jsonl -Resume -Key { $_.FullName } { Optimize-Photo $_ }
+'@
+            Remarks = 'The first run creates photos.jsonl. If it is interrupted, run the same line again: items the log records as completed are not run again, their logged output is written in place, and only the rest run.'
+        }
+        @{
+            Title   = 'Run in the background'
+            Code    = @'
+$job = 1..100 | Invoke-ParallelJob -AsJob { Start-Sleep -Milliseconds 100; $_ * 2 }
+$job | Wait-Job | Receive-Job
+'@
+            Remarks = 'Receive-Job returns 2, 4, 6, ... in input order. Stop-Job stops every running item.'
+        }
+        @{
+            Title   = 'Test automation with Pester: -Sequential'
+            Code    = @'
+Mock Get-Remote { 'mocked' }
+$result = 1..3 | Invoke-ParallelJob -Sequential { Get-Remote $_ }
+$result | Should -Be @('mocked', 'mocked', 'mocked')
+'@
+            Remarks = 'With -Sequential the items run in the caller''s session, where Pester''s Mock applies.'
         }
         @{
             Title   = 'Stream a huge input, stop early'

@@ -3,36 +3,31 @@ using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using System.Security.Cryptography;
+using System.Text;
 using ParallelJobs.Engine;
 using ParallelJobs.Scripting;
 
 namespace ParallelJobs.Commands;
 
 /// <summary>
-/// Invoke-ParallelJob: runs a script block for each input item on a pool of worker runspaces and
-/// writes the results in input order. This class binds parameters and drives the lifecycle; the work
-/// happens in <see cref="ParallelRun"/> (scheduling, ordering) and <see cref="ScriptRunner"/> (runspaces).
+/// Invoke-ParallelJob: runs a script block for each input item on a pool of worker runspaces and writes
+/// the results in input order. This class binds the script-specific parameters; the shared ones and the
+/// lifecycle are in <see cref="ParallelCommandBase"/>, the work in <see cref="ParallelRun"/> and
+/// <see cref="ScriptRunner"/>.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ParallelJob")]
-[OutputType(typeof(object))]
-public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
+[OutputType(typeof(object), typeof(ParallelJobResult), typeof(Job))]
+public sealed class InvokeParallelJobCommand : ParallelCommandBase
 {
-    private ParallelRun? _run;
-    private ScriptRunnerFactory? _factory;
-    private PipelineWriter? _writer;
+    private ScriptConfig? _config;
+    private ParallelBackgroundJob? _job;
 
     [Parameter(Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
 
     [Parameter(ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
-
-    [Parameter]
-    public SwitchParameter Unordered { get; set; }
 
     [Parameter]
     [Alias("Args")]
@@ -59,19 +54,53 @@ public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
     [ValidateRange(1, BatchSizer.MaxSize)]
     public int BatchSize { get; set; }
 
+    [Parameter]
+    public SwitchParameter Sequential { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JobName { get; set; }
+
+    protected override string LogSignature
+    {
+        get
+        {
+            string text = (ScriptBlock?.ToString() ?? "(calls)") + "\n" + string.Join("\n", ArgumentList ?? Array.Empty<object?>());
+            using var sha = SHA256.Create();
+            return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text))).Replace("-", string.Empty);
+        }
+    }
+
+    internal override void Configure(RunOptions options)
+    {
+        options.BatchSize = UseNewRunspace ? 1 : BatchSize;
+        options.Inline = Sequential;
+    }
+
+    internal override IRunnerFactory CreateRunnerFactory(RunOptions options) =>
+        Sequential ? new CallerScriptRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
+
     protected override void BeginProcessing()
     {
-        ScriptConfig config = BuildConfig();
-        var options = new RunOptions
+        if (Sequential && (AsJob || UseNewRunspace))
         {
-            ThrottleLimit = ThrottleLimit,
-            Ordered = !Unordered,
-            BatchSize = UseNewRunspace ? 1 : BatchSize,
-            StopOnFirstError = EffectivePreference("ErrorAction", "ErrorActionPreference") == ActionPreference.Stop,
-        };
-        _factory = new ScriptRunnerFactory(config, ThrottleLimit);
-        _run = new ParallelRun(options, _factory);
-        _writer = new PipelineWriter(this);
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Sequential runs items in this session, one at a time; it cannot be combined with -AsJob or -UseNewRunspace."),
+                "SequentialConflict", ErrorCategory.InvalidArgument, null));
+        }
+
+        _config = BuildConfig();
+        if (AsJob)
+        {
+            _job = new ParallelBackgroundJob(this, MyInvocation.Line.Trim(), JobName);
+            StartRun(new JobTarget(_job));
+            return;
+        }
+
+        base.BeginProcessing();
     }
 
     protected override void ProcessRecord()
@@ -82,11 +111,22 @@ public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
             return;
         }
 
+        if (fromParameter && InputObject is null)
+        {
+            // -InputObject $null is an empty input, as @() is: nothing to run.
+            return;
+        }
+
         IEnumerable? many = fromParameter ? LanguagePrimitives.GetEnumerable(InputObject) : null;
         if (many is null)
         {
             Add(InputObject);
             return;
+        }
+
+        if (many is ICollection collection)
+        {
+            SetKnownTotal(collection.Count);
         }
 
         foreach (object? input in many)
@@ -95,14 +135,18 @@ public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
         }
     }
 
-    protected override void EndProcessing() => Guard(() => _run!.Complete(_writer!));
-
-    protected override void StopProcessing() => _run?.Cancel();
-
-    public void Dispose()
+    protected override void EndProcessing()
     {
-        _run?.Dispose();
-        _factory?.Dispose();
+        if (_job is null)
+        {
+            base.EndProcessing();
+            return;
+        }
+
+        HandOffToJob();
+        JobRepository.Add(_job);
+        _job.Start();
+        WriteObject(_job);
     }
 
     private void Add(object? input)
@@ -117,7 +161,7 @@ public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
             }
         }
 
-        Guard(() => _run!.Add(input, task, _writer!));
+        Enqueue(input, task);
     }
 
     /// <summary>Without -ScriptBlock every input is its own call, as joblib runs delayed(f)(x) objects.</summary>
@@ -286,17 +330,4 @@ public sealed class InvokeParallelJobCommand : PSCmdlet, IDisposable
     }
 
     private object? ReadCallerVariable(string name) => SessionState.PSVariable.GetValue(name);
-
-    /// <summary>Turns a failure of the run itself into one terminating error.</summary>
-    private void Guard(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (WorkerSetupException ex)
-        {
-            ThrowTerminatingError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.OpenError, null));
-        }
-    }
 }

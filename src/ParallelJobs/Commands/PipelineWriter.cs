@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using ParallelJobs.Engine;
 
@@ -6,15 +9,18 @@ namespace ParallelJobs.Commands;
 /// <summary>
 /// Writes finished items to the pipeline, on the pipeline thread: first the records of the other
 /// streams in the order the item wrote them, then its output, then the error that ended it, if any.
-/// Every error is re-targeted at the item, so the user can tell which one failed.
+/// Every error is re-targeted at the item, so the user can tell which one failed. With -AsResult each
+/// item becomes one <see cref="ParallelJobResult"/> and its errors travel inside it.
 /// </summary>
 internal sealed class PipelineWriter : IResultWriter
 {
-    private readonly Cmdlet _cmdlet;
+    private readonly IStreamTarget _runtime;
+    private readonly bool _asResult;
 
-    public PipelineWriter(Cmdlet cmdlet)
+    public PipelineWriter(IStreamTarget runtime, bool asResult)
     {
-        _cmdlet = cmdlet;
+        _runtime = runtime;
+        _asResult = asResult;
     }
 
     public void Write(ItemResult result)
@@ -23,25 +29,43 @@ internal sealed class PipelineWriter : IResultWriter
         {
             foreach (StreamRecord record in result.Records)
             {
-                WriteRecord(record.Kind, record.Record, result);
+                if (!(_asResult && record.Kind == StreamKind.Error))
+                {
+                    WriteRecord(record.Kind, record.Record, result);
+                }
             }
+        }
+
+        if (_asResult)
+        {
+            _runtime.WriteObject(ToResult(result));
+            return;
         }
 
         if (result.Output is not null)
         {
             foreach (object? output in result.Output)
             {
-                _cmdlet.WriteObject(output);
+                _runtime.WriteObject(output);
             }
         }
 
         if (result.Failure is not null)
         {
-            _cmdlet.WriteError(ForItem(result.Failure, result));
+            _runtime.WriteError(ForItem(result.Failure, result));
         }
     }
 
-    public void WriteLive(LiveRecord record) => WriteRecord(record.Kind, record.Record, null);
+    public void WriteLive(LiveRecord record)
+    {
+        if (record.Kind == StreamKind.Progress && record.Index >= 0)
+        {
+            _runtime.WriteProgress(AsChild((ProgressRecord)record.Record, record.Index));
+            return;
+        }
+
+        WriteRecord(record.Kind, record.Record, null);
+    }
 
     /// <summary>A copy of <paramref name="error"/> whose target is the item, and whose message names it.</summary>
     public static ErrorRecord ForItem(ErrorRecord error, ItemResult result)
@@ -58,30 +82,61 @@ internal sealed class PipelineWriter : IResultWriter
         return copy;
     }
 
+    public static ParallelJobResult ToResult(ItemResult result)
+    {
+        var errors = new List<ErrorRecord>();
+        if (result.Records is not null)
+        {
+            errors.AddRange(result.Records.Where(r => r.Kind == StreamKind.Error).Select(r => ForItem((ErrorRecord)r.Record, result)));
+        }
+
+        if (result.Failure is not null)
+        {
+            errors.Add(ForItem(result.Failure, result));
+        }
+
+        object?[] output = result.Output?.Cast<object?>().ToArray() ?? Array.Empty<object?>();
+        return new ParallelJobResult(result.Index, result.Item.Input, output, errors.ToArray(), result.Status, result.Attempts, result.StartTime, result.Duration, result.HostName);
+    }
+
     private void WriteRecord(StreamKind kind, object record, ItemResult? result)
     {
         switch (kind)
         {
             case StreamKind.Error:
                 var error = (ErrorRecord)record;
-                _cmdlet.WriteError(result is null ? error : ForItem(error, result));
+                _runtime.WriteError(result is null ? error : ForItem(error, result));
                 break;
             case StreamKind.Warning:
-                _cmdlet.WriteWarning(((WarningRecord)record).Message);
+                _runtime.WriteWarning(((WarningRecord)record).Message);
                 break;
             case StreamKind.Verbose:
-                _cmdlet.WriteVerbose(((VerboseRecord)record).Message);
+                _runtime.WriteVerbose(((VerboseRecord)record).Message);
                 break;
             case StreamKind.Debug:
-                _cmdlet.WriteDebug(((DebugRecord)record).Message);
+                _runtime.WriteDebug(((DebugRecord)record).Message);
                 break;
             case StreamKind.Information:
-                _cmdlet.WriteInformation((InformationRecord)record);
+                _runtime.WriteInformation((InformationRecord)record);
                 break;
             case StreamKind.Progress:
-                _cmdlet.WriteProgress((ProgressRecord)record);
+                _runtime.WriteProgress((ProgressRecord)record);
                 break;
         }
+    }
+
+    /// <summary>An item's progress record, shown under the run's bar with an id no other item uses.</summary>
+    private static ProgressRecord AsChild(ProgressRecord record, long index)
+    {
+        int id = ProgressReporter.ActivityId + 1 + (int)((index * 16 + (record.ActivityId & 15)) % 1_000_000);
+        return new ProgressRecord(id, record.Activity, record.StatusDescription)
+        {
+            ParentActivityId = ProgressReporter.ActivityId,
+            CurrentOperation = record.CurrentOperation,
+            PercentComplete = record.PercentComplete,
+            SecondsRemaining = record.SecondsRemaining,
+            RecordType = record.RecordType,
+        };
     }
 
     private static string StripCommandSuffix(string fullyQualifiedErrorId)

@@ -58,23 +58,81 @@ internal sealed class Dispatcher
         }
     }
 
-    /// <summary>Pipeline thread: queues an input item, or returns null when input is too far ahead.</summary>
-    public WorkItem? TryAdd(object? input, object? task)
+    /// <summary>
+    /// Pipeline thread: numbers an input item and queues it, or returns null when input is too far ahead.
+    /// Once the run is halted the item is numbered but not queued (<paramref name="queued"/> is false).
+    /// </summary>
+    public WorkItem? TryAdd(object? input, object? task, out bool queued)
     {
         lock (_lock)
         {
-            if (_queue.Count >= _capacity && !_halted && !_cancelled)
+            bool open = !_halted && !_cancelled;
+            if (open && _queue.Count >= _capacity)
             {
+                queued = false;
                 return null;
             }
 
             var item = new WorkItem(_nextIndex++, input, task);
-            if (!_halted && !_cancelled)
+            if (open)
             {
                 Enqueue(item);
             }
 
+            queued = open;
             return item;
+        }
+    }
+
+    /// <summary>Numbers an item that will not run here (its result comes from the job log, or it was refused).</summary>
+    public WorkItem Reserve(object? input)
+    {
+        lock (_lock)
+        {
+            return new WorkItem(_nextIndex++, input);
+        }
+    }
+
+    /// <summary>After a halt: takes every item that will now never start.</summary>
+    public List<WorkItem> TakeRemaining()
+    {
+        lock (_lock)
+        {
+            var left = new List<WorkItem>(_retry);
+            left.AddRange(_queue);
+            _retry.Clear();
+            _queue.Clear();
+            return left;
+        }
+    }
+
+    /// <summary>
+    /// Inline runs (-Sequential): takes what is ready without waiting. When nothing is, tells how long
+    /// until a retry is due (or <see cref="Timeout.Infinite"/> when none waits).
+    /// </summary>
+    public bool TryTakeNow(List<WorkItem> batch, int max, out int retryDueMilliseconds)
+    {
+        lock (_lock)
+        {
+            retryDueMilliseconds = Timeout.Infinite;
+            if (_cancelled || _halted)
+            {
+                return false;
+            }
+
+            TakeReadyRetries(batch, max);
+            while (batch.Count < max && _queue.Count > 0)
+            {
+                batch.Add(_queue.Dequeue());
+            }
+
+            _running += batch.Count;
+            if (batch.Count == 0)
+            {
+                retryDueMilliseconds = NextRetryDelay();
+            }
+
+            return batch.Count > 0;
         }
     }
 

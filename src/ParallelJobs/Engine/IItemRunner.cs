@@ -17,7 +17,7 @@ internal interface IItemRunner : IDisposable
 /// <summary>Makes one runner per worker, on that worker's own thread.</summary>
 internal interface IRunnerFactory
 {
-    IItemRunner Create(int workerId, CancellationToken token);
+    IItemRunner Create(int workerId, RunContext context);
 }
 
 /// <summary>What a runner reports to, from a worker thread. Never writes to the pipeline itself.</summary>
@@ -27,6 +27,12 @@ internal interface IItemSink
 
     /// <summary>A record to show at once rather than in order (progress).</summary>
     void Live(long index, StreamKind kind, object record);
+}
+
+/// <summary>Keeps a durable record of finished items (the -LogPath job log). Called from worker threads.</summary>
+internal interface IResultLog
+{
+    void Append(ItemResult result);
 }
 
 /// <summary>What the run hands to the cmdlet, always on the pipeline thread.</summary>

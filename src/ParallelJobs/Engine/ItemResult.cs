@@ -28,6 +28,9 @@ internal sealed class ItemResult
 
     public ItemStatus Status { get; set; } = ItemStatus.Completed;
 
+    /// <summary>How many attempts the item took, retries included.</summary>
+    public int Attempts { get; set; }
+
     public DateTime StartTime { get; set; }
 
     public TimeSpan Duration { get; set; }
@@ -36,7 +39,17 @@ internal sealed class ItemResult
 
     public int ErrorCount { get; private set; }
 
+    /// <summary>True when the result was read from the job log of an earlier run (-Resume).</summary>
+    public bool FromLog { get; set; }
+
     public bool HasErrors => Failure is not null || ErrorCount > 0;
+
+    /// <summary>The error for an item stopped by -ItemTimeoutSeconds.</summary>
+    public static ErrorRecord TimeoutError(WorkItem item, TimeSpan timeout) => new(
+        new TimeoutException($"The item ran longer than the item timeout of {timeout.TotalSeconds:0.###} s and was stopped."),
+        "ItemTimedOut",
+        ErrorCategory.OperationTimeout,
+        item.Input);
 
     public void AddRecord(StreamKind kind, object record)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Management.Automation;
 using System.Threading;
 
 namespace ParallelJobs.Engine;
@@ -9,7 +10,8 @@ namespace ParallelJobs.Engine;
 /// One parallel run: dedicated worker threads pull batches from the <see cref="Dispatcher"/> and post
 /// results to the <see cref="Mailbox"/>; the pipeline thread adds input, drains the mailbox through the
 /// <see cref="ReorderBuffer{T}"/> and hands results to an <see cref="IResultWriter"/>.
-/// Every method without "worker" in its summary is for the pipeline thread only.
+/// Retries, the failure limit and the job log are applied here, so every kind of runner gets them.
+/// Methods marked "worker" run on worker threads; the rest are for the pipeline thread only.
 /// </summary>
 internal sealed class ParallelRun : IItemSink, IDisposable
 {
@@ -22,8 +24,15 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     private readonly ReorderBuffer<ItemResult> _reorder;
     private readonly List<Thread> _threads = new();
     private readonly CancellationTokenSource _cts = new();
+    private readonly ItemWatchdog? _watchdog;
+    private readonly RunContext _context;
+    private readonly Random _jitter = new();
+    private IItemRunner? _inlineRunner;
     private long _emitted;
     private long _lastHead;
+    private int _finished;
+    private int _failed;
+    private int _haltReason;
     private bool _disposed;
 
     public ParallelRun(RunOptions options, IRunnerFactory factory)
@@ -33,23 +42,43 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         long window = options.Ordered ? options.EffectiveWindow : 0;
         _dispatcher = new Dispatcher(options.EffectiveCapacity, window, options.ThrottleLimit, _mailbox.Wake);
         _reorder = new ReorderBuffer<ItemResult>(Math.Min(options.EffectiveWindow, 1024));
+        if (options.ItemTimeout is { } timeout)
+        {
+            _watchdog = new ItemWatchdog(timeout);
+        }
+
+        _context = new RunContext(options, _dispatcher, _cts.Token, _watchdog);
     }
 
     public CancellationToken Token => _cts.Token;
 
     public Dispatcher Dispatcher => _dispatcher;
 
+    /// <summary>Where finished items are recorded (-LogPath), or null.</summary>
+    public IResultLog? Log { get; set; }
+
+    /// <summary>Called on the pipeline thread after each drain, for the progress bar.</summary>
+    public Action? AfterDrain { get; set; }
+
     /// <summary>Results handed to the writer so far.</summary>
     public long Emitted => _emitted;
 
+    /// <summary>Items that finished, failed or not, not counting retried attempts.</summary>
+    public int Finished => Volatile.Read(ref _finished);
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    public HaltReason HaltReason => (HaltReason)Volatile.Read(ref _haltReason);
+
     /// <summary>Queues one input item, writing finished results while it waits for room.</summary>
-    public WorkItem Add(object? input, object? task, IResultWriter writer)
+    public WorkItem Add(object? input, object? task, IResultWriter writer, string? key = null)
     {
         WorkItem? item;
+        bool queued;
         while (true)
         {
             _mailbox.Arm();
-            item = _dispatcher.TryAdd(input, task);
+            item = _dispatcher.TryAdd(input, task, out queued);
             if (item is not null)
             {
                 break;
@@ -59,13 +88,47 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             Wait();
         }
 
-        StartWorkerIfNeeded();
+        item.Key = key;
+        if (!queued)
+        {
+            // The run has halted: the item is accounted for, but never starts.
+            PostSkipped(item);
+        }
+        else if (_options.Inline)
+        {
+            RunInline();
+        }
+        else
+        {
+            StartWorkerIfNeeded();
+        }
+
         if (!_mailbox.IsEmpty)
         {
             Drain(writer);
         }
 
         return item;
+    }
+
+    /// <summary>Places a result that needs no running (a completed item from the job log) in the stream.</summary>
+    public void AddFinished(object? input, string? key, Action<ItemResult> fill, IResultWriter writer)
+    {
+        WorkItem item = _dispatcher.Reserve(input);
+        item.Key = key;
+        var result = new ItemResult(item) { FromLog = true };
+        fill(result);
+        _mailbox.Post(result);
+        Drain(writer);
+    }
+
+    /// <summary>Refuses one input item (bad key, duplicate): it keeps its place, and its error is written there.</summary>
+    public void AddRefused(object? input, ErrorRecord error, IResultWriter writer)
+    {
+        WorkItem item = _dispatcher.Reserve(input);
+        var result = new ItemResult(item) { Failure = error, Status = ItemStatus.Skipped };
+        _mailbox.Post(result);
+        Drain(writer);
     }
 
     /// <summary>Input has ended: waits for every item, writing results as they come.</summary>
@@ -75,9 +138,19 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         while (true)
         {
             _mailbox.Arm();
+            if (_options.Inline)
+            {
+                RunInline();
+            }
+
             Drain(writer);
             if (_dispatcher.IsDrained)
             {
+                foreach (WorkItem left in _dispatcher.TakeRemaining())
+                {
+                    PostSkipped(left);
+                }
+
                 Drain(writer);
                 return;
             }
@@ -119,6 +192,14 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             _lastHead = _reorder.Next;
             _dispatcher.SetEmitHead(_lastHead);
         }
+
+        // Running items may have added items (refill): give them workers, up to the limit.
+        if (!_options.Inline)
+        {
+            StartWorkerIfNeeded();
+        }
+
+        AfterDrain?.Invoke();
     }
 
     /// <summary>Stops the run: nothing new starts and running items are asked to stop. Any thread.</summary>
@@ -134,15 +215,43 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
     }
 
-    /// <summary>Stops starting new items; running ones finish. Any thread.</summary>
-    public void Halt() => _dispatcher.Halt();
-
-    /// <summary>Worker: one item is finished.</summary>
+    /// <summary>Worker: one attempt at an item is over. Retries it, or records and posts its result.</summary>
     void IItemSink.Complete(ItemResult result)
     {
-        if (_options.StopOnFirstError && result.HasErrors)
+        WorkItem item = result.Item;
+        bool failed = result.Status is ItemStatus.Failed or ItemStatus.TimedOut;
+        if (failed && item.Attempts <= _options.RetryCount && !_dispatcher.IsHalted)
         {
-            _dispatcher.Halt();
+            TimeSpan delay = RetryDelay(item.Attempts);
+            string reason = result.Failure?.Exception.Message ?? (result.Status == ItemStatus.TimedOut ? "timed out" : "wrote an error");
+            _mailbox.Post(new LiveRecord(item.Index, StreamKind.Verbose, new VerboseRecord(
+                $"Item [{item.Index}] failed on attempt {item.Attempts} of {_options.RetryCount + 1} ({reason}); retrying in {delay.TotalSeconds:0.##} s.")));
+            _dispatcher.Requeue(item, DateTime.UtcNow + delay);
+            return;
+        }
+
+        result.Attempts = item.Attempts;
+        Interlocked.Increment(ref _finished);
+        if (failed)
+        {
+            int failures = Interlocked.Increment(ref _failed);
+            if (_options.StopOnFirstError)
+            {
+                Halt(HaltReason.FirstError);
+            }
+            else if (FailureLimitReached(failures))
+            {
+                Halt(HaltReason.MaxFailures);
+            }
+        }
+
+        try
+        {
+            Log?.Append(result);
+        }
+        catch (Exception ex)
+        {
+            _mailbox.Post(new RunFault(ex));
         }
 
         _mailbox.Post(result);
@@ -162,15 +271,55 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         _disposed = true;
         Cancel();
         var deadline = Stopwatch.StartNew();
+        bool allJoined = true;
         foreach (Thread thread in _threads)
         {
             TimeSpan left = JoinTimeout - deadline.Elapsed;
-            thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            allJoined &= thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
 
-        _cts.Dispose();
-        _mailbox.Dispose();
+        _inlineRunner?.Dispose();
+        _watchdog?.Dispose();
+        if (allJoined)
+        {
+            // A worker stuck in uninterruptible .NET code may still touch these; leave them to the GC then.
+            _cts.Dispose();
+            _mailbox.Dispose();
+        }
     }
+
+    private void Halt(HaltReason reason)
+    {
+        Interlocked.CompareExchange(ref _haltReason, (int)reason, (int)HaltReason.None);
+        _dispatcher.Halt();
+    }
+
+    private bool FailureLimitReached(int failures)
+    {
+        if (_options.MaxFailures is { } limit && failures >= limit)
+        {
+            return true;
+        }
+
+        // A percentage means little on the first few items; judge it once ten have finished.
+        int finished = Finished;
+        return _options.MaxFailurePercent is { } percent && finished >= 10 && failures * 100.0 >= percent * finished;
+    }
+
+    private TimeSpan RetryDelay(int attempt)
+    {
+        double factor;
+        lock (_jitter)
+        {
+            factor = 0.5 + _jitter.NextDouble();
+        }
+
+        double seconds = _options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 16)) * factor;
+        return TimeSpan.FromSeconds(Math.Min(seconds, 300));
+    }
+
+    private void PostSkipped(WorkItem item) =>
+        _mailbox.Post(new ItemResult(item) { Status = ItemStatus.Skipped, StartTime = DateTime.Now });
 
     private void Wait()
     {
@@ -180,14 +329,45 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new System.Management.Automation.PipelineStoppedException();
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>-Sequential: runs what is queued on this (the pipeline) thread, waiting out retry delays.</summary>
+    private void RunInline()
+    {
+        _inlineRunner ??= _factory.Create(0, _context);
+        var batch = new List<WorkItem>();
+        while (true)
+        {
+            if (_dispatcher.TryTakeNow(batch, 1, out int retryDue))
+            {
+                try
+                {
+                    _inlineRunner.Run(batch, this, _cts.Token);
+                }
+                finally
+                {
+                    _dispatcher.MarkDone(batch.Count);
+                    batch.Clear();
+                }
+
+                continue;
+            }
+
+            if (retryDue == Timeout.Infinite || _cts.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _cts.Token.WaitHandle.WaitOne(retryDue);
         }
     }
 
     private void StartWorkerIfNeeded()
     {
         // One worker per queued item up to the limit: a run of three items opens three runspaces, not ten.
-        if (_threads.Count >= _options.ThrottleLimit || _threads.Count >= _dispatcher.Added)
+        if (_threads.Count >= _options.ThrottleLimit || _threads.Count >= _dispatcher.Added || _disposed)
         {
             return;
         }
@@ -209,7 +389,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         var sizer = new BatchSizer(_options.BatchSize);
         try
         {
-            runner = _factory.Create(workerId, _cts.Token);
+            runner = _factory.Create(workerId, _context);
             while (_dispatcher.TakeBatch(batch, sizer.Size, _cts.Token))
             {
                 long started = Stopwatch.GetTimestamp();

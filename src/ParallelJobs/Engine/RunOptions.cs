@@ -20,6 +20,24 @@ internal sealed class RunOptions
     /// <summary>-ErrorAction Stop: start nothing new after the first item that fails.</summary>
     public bool StopOnFirstError { get; set; }
 
+    /// <summary>How many times a failed or timed-out item is run again.</summary>
+    public int RetryCount { get; set; }
+
+    /// <summary>Base delay before a retry; doubled for each further attempt, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An item running longer than this is stopped and reported as timed out.</summary>
+    public TimeSpan? ItemTimeout { get; set; }
+
+    /// <summary>Stop starting items once this many have failed (after retries).</summary>
+    public int? MaxFailures { get; set; }
+
+    /// <summary>Stop starting items once this percentage of finished items have failed.</summary>
+    public double? MaxFailurePercent { get; set; }
+
+    /// <summary>Run items on the pipeline thread, in the caller's runspace, one at a time (-Sequential).</summary>
+    public bool Inline { get; set; }
+
     public int EffectiveCapacity => Capacity > 0 ? Capacity : Math.Max(4096, ThrottleLimit * 4);
 
     public int EffectiveWindow => Window > 0 ? Window : EffectiveCapacity * 4;

@@ -18,6 +18,9 @@ internal sealed class WorkItem
     /// <summary>What to run for this item only (a heterogeneous call); null runs the run's default.</summary>
     public object? Task { get; }
 
+    /// <summary>The item's identity in the job log: -Key's value, or the index.</summary>
+    public string? Key { get; set; }
+
     /// <summary>How many times the item has been started, counting retries.</summary>
     public int Attempts { get; set; }
 

@@ -33,15 +33,20 @@ internal sealed class ScriptRunner : IItemRunner
     private ItemResult? _current;
     private int _finishedInBatch;
     private CancellationToken _token;
+    private readonly RunContext _context;
+    private readonly object _timeoutLock = new();
+    private WorkItem? _timedOut;
+    private bool _stopRequested;
 
-    public ScriptRunner(ScriptConfig config, Func<CancellationToken, WorkerRunspace> acquire, Action<WorkerRunspace, bool> release, CancellationToken token)
+    public ScriptRunner(ScriptConfig config, Func<CancellationToken, WorkerRunspace> acquire, Action<WorkerRunspace, bool> release, RunContext context)
     {
         _config = config;
         _acquire = acquire;
         _release = release;
+        _context = context;
         _runBatch = RunBatch;
         _onThrew = OnItemThrew;
-        Attach(token);
+        Attach(context.Token);
     }
 
     public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
@@ -59,10 +64,20 @@ internal sealed class ScriptRunner : IItemRunner
         try
         {
             _ps!.Invoke();
+
+            // A stopped pipeline does not always throw: check whether the watchdog cut the batch short.
+            if (_stopRequested && !token.IsCancellationRequested)
+            {
+                FinishTimedOutBatch(batch, sink);
+            }
         }
         catch (Exception) when (token.IsCancellationRequested)
         {
             // Stopped: the run is over and nobody waits for the rest of this batch.
+        }
+        catch (Exception) when (_stopRequested)
+        {
+            FinishTimedOutBatch(batch, sink);
         }
         catch (Exception ex)
         {
@@ -76,6 +91,8 @@ internal sealed class ScriptRunner : IItemRunner
         }
         finally
         {
+            _stopRequested = false;
+            _timedOut = null;
             _ps!.Streams.ClearStreams();
             _batch = null;
             _current = null;
@@ -115,6 +132,7 @@ internal sealed class ScriptRunner : IItemRunner
 
             _current = result;
             long started = Stopwatch.GetTimestamp();
+            int slot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
             try
             {
                 Collection<PSObject> output = script.InvokeWithContext(null, _variables, task.Arguments);
@@ -137,16 +155,81 @@ internal sealed class ScriptRunner : IItemRunner
             {
                 result.Failure = new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, item.Input);
             }
+            finally
+            {
+                _context.Watchdog?.End(slot);
+            }
 
-            _current = null;
+            lock (_timeoutLock)
+            {
+                _current = null;
+            }
+
             result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
             if (result.HasErrors)
             {
                 result.Status = ItemStatus.Failed;
             }
 
+            lock (_timeoutLock)
+            {
+                if (_timedOut == item)
+                {
+                    // The item finished just as the watchdog fired: the stop lands on whatever runs next.
+                    _timedOut = null;
+                }
+            }
+
             _finishedInBatch = i + 1;
             _sink!.Complete(result);
+        }
+    }
+
+    /// <summary>Watchdog thread: the item outlived -ItemTimeoutSeconds; stop the pipeline it runs in.</summary>
+    private void AbortForTimeout(WorkItem item)
+    {
+        lock (_timeoutLock)
+        {
+            if (_current?.Item != item)
+            {
+                return;
+            }
+
+            _timedOut = item;
+            _stopRequested = true;
+        }
+
+        StopPipeline();
+    }
+
+    /// <summary>
+    /// The batch was stopped because one item timed out: report that item, and put back the items
+    /// after it, which never started (or started only as the stop landed).
+    /// </summary>
+    private void FinishTimedOutBatch(IReadOnlyList<WorkItem> batch, IItemSink sink)
+    {
+        WorkItem? timedOut = _timedOut;
+        for (int i = _finishedInBatch; i < batch.Count; i++)
+        {
+            WorkItem item = batch[i];
+            if (item == timedOut)
+            {
+                sink.Complete(new ItemResult(item)
+                {
+                    StartTime = DateTime.Now - _context.Watchdog!.Timeout,
+                    Duration = _context.Watchdog.Timeout,
+                    Status = ItemStatus.TimedOut,
+                    Failure = ItemResult.TimeoutError(item, _context.Watchdog.Timeout),
+                });
+                continue;
+            }
+
+            if (i == _finishedInBatch && item.Attempts > 0 && _current?.Item == item)
+            {
+                item.Attempts--;
+            }
+
+            _context.Dispatcher.Requeue(item, DateTime.UtcNow);
         }
     }
 
@@ -181,7 +264,11 @@ internal sealed class ScriptRunner : IItemRunner
         WorkerRunspace runspace = _acquire(token);
         try
         {
-            runspace.ApplyRun(_config, new Dictionary<string, object?> { [ScriptTaskBuilder.FailCallbackVariable] = _onThrew });
+            runspace.ApplyRun(_config, new Dictionary<string, object?>
+            {
+                [ScriptTaskBuilder.FailCallbackVariable] = _onThrew,
+                ["ParallelJob"] = new ParallelJobContext(_context.Dispatcher),
+            });
         }
         catch
         {

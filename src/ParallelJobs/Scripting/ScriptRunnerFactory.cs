@@ -19,7 +19,7 @@ internal sealed class ScriptRunnerFactory : IRunnerFactory, IDisposable
         }
     }
 
-    public IItemRunner Create(int workerId, CancellationToken token) => new ScriptRunner(_config, Acquire, Release, token);
+    public IItemRunner Create(int workerId, RunContext context) => new ScriptRunner(_config, Acquire, Release, context);
 
     public void Dispose() => _fresh?.Dispose();
 

@@ -1,0 +1,21 @@
+using System.Management.Automation;
+
+namespace ParallelJobs.Commands;
+
+/// <summary>Where finished items are written: the cmdlet's pipeline, or a background job's streams.</summary>
+internal interface IStreamTarget
+{
+    void WriteObject(object? value);
+
+    void WriteError(ErrorRecord error);
+
+    void WriteWarning(string message);
+
+    void WriteVerbose(string message);
+
+    void WriteDebug(string message);
+
+    void WriteInformation(InformationRecord record);
+
+    void WriteProgress(ProgressRecord record);
+}

@@ -1,0 +1,357 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using ParallelJobs.Engine;
+
+namespace ParallelJobs.Commands;
+
+/// <summary>
+/// The parameters and lifecycle every ParallelJobs cmdlet shares: throttling, ordering, timeouts, retries,
+/// the failure limit, result objects, the job log and the progress bar. A derived cmdlet binds its own
+/// input, says how to run an item (<see cref="CreateRunnerFactory"/>), and calls <see cref="Enqueue"/>.
+/// One item's path: ProcessRecord → Enqueue → ParallelRun.Add → a worker runs it → ParallelRun.Drain →
+/// PipelineWriter.Write → WriteObject, all writes on the pipeline thread.
+/// </summary>
+public abstract class ParallelCommandBase : PSCmdlet, IDisposable
+{
+    private int? _throttleLimit;
+    private ParallelRun? _run;
+    private IRunnerFactory? _factory;
+    private PipelineWriter? _writer;
+    private JobLog? _log;
+    private ProgressReporter? _progress;
+    private Timer? _runTimer;
+    private HashSet<string>? _keys;
+    private IStreamTarget? _target;
+    private long _enqueued;
+    private volatile bool _runTimedOut;
+    private bool _handedOff;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int ThrottleLimit
+    {
+        get => _throttleLimit ?? DefaultThrottleLimit;
+        set => _throttleLimit = value;
+    }
+
+    [Parameter]
+    public SwitchParameter Unordered { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.001, 31536000.0)]
+    public double TimeoutSeconds { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.001, 31536000.0)]
+    public double ItemTimeoutSeconds { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int RetryCount { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryDelay { get; set; } = 1;
+
+    [Parameter]
+    [ValidatePattern(@"^\s*(\d+|\d+(\.\d+)?\s*%)\s*$")]
+    public string? MaxFailures { get; set; }
+
+    [Parameter]
+    public SwitchParameter AsResult { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? LogPath { get; set; }
+
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    [Parameter]
+    public ScriptBlock? Key { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The default -ThrottleLimit of this cmdlet.</summary>
+    protected virtual int DefaultThrottleLimit => Environment.ProcessorCount;
+
+    /// <summary>The progress bar's title.</summary>
+    protected virtual string Activity => MyInvocation.MyCommand.Name;
+
+    /// <summary>What the job log records as the job's identity; -Resume refuses a log with another.</summary>
+    protected abstract string LogSignature { get; }
+
+    /// <summary>How this cmdlet runs an item: script runspaces, or a built-in operation.</summary>
+    internal abstract IRunnerFactory CreateRunnerFactory(RunOptions options);
+
+    /// <summary>Options this cmdlet sets beyond the common ones (batch size, inline running, ...).</summary>
+    internal virtual void Configure(RunOptions options)
+    {
+    }
+
+    /// <summary>Tells the progress bar how many items there are, when the cmdlet knows before input ends.</summary>
+    protected void SetKnownTotal(long total)
+    {
+        if (_progress is not null)
+        {
+            _progress.Total = total;
+        }
+    }
+
+    protected override void BeginProcessing() => StartRun(new CmdletTarget(this));
+
+    internal void StartRun(IStreamTarget target)
+    {
+        _target = target;
+        var options = new RunOptions
+        {
+            ThrottleLimit = ThrottleLimit,
+            Ordered = !Unordered,
+            StopOnFirstError = ErrorActionIsStop(),
+            RetryCount = RetryCount,
+            RetryDelay = TimeSpan.FromSeconds(RetryDelay),
+            ItemTimeout = ItemTimeoutSeconds > 0 ? TimeSpan.FromSeconds(ItemTimeoutSeconds) : null,
+        };
+        ParseMaxFailures(options);
+        Configure(options);
+
+        if (Resume && LogPath is null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException("-Resume needs -LogPath: the log of the run to resume."),
+                "ResumeWithoutLog", ErrorCategory.InvalidArgument, null));
+        }
+
+        if (LogPath is not null)
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(LogPath);
+            try
+            {
+                _log = JobLog.Open(path, MyInvocation.MyCommand.Name, LogSignature, Resume, Force, target.WriteWarning);
+            }
+            catch (JobLogException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidData, path));
+            }
+
+            _keys = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        _factory = CreateRunnerFactory(options);
+        _run = new ParallelRun(options, _factory) { Log = _log };
+        _writer = new PipelineWriter(target, AsResult);
+        _progress = new ProgressReporter(Activity);
+        _run.AfterDrain = () => ShowProgress(target);
+        if (TimeoutSeconds > 0)
+        {
+            _runTimer = new Timer(_ => OnRunTimeout(), null, TimeSpan.FromSeconds(TimeoutSeconds), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Hands one input item to the run; skips it when the job log says it is already done.</summary>
+    protected void Enqueue(object? input, object? task = null)
+    {
+        long index = _enqueued++;
+        string? key = null;
+        if (Key is not null || _log is not null)
+        {
+            try
+            {
+                key = Key is null ? index.ToString(CultureInfo.InvariantCulture) : ComputeKey(input);
+            }
+            catch (Exception ex)
+            {
+                var refused = new ErrorRecord(
+                    new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
+                    "KeyFailed", ErrorCategory.InvalidArgument, input);
+                Guard(() => _run!.AddRefused(input, refused, _writer!));
+                return;
+            }
+
+            if (_keys is not null && !_keys.Add(key))
+            {
+                var duplicate = new ErrorRecord(
+                    new ArgumentException($"Another item already has the key '{key}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
+                    "DuplicateKey", ErrorCategory.InvalidArgument, input);
+                Guard(() => _run!.AddRefused(input, duplicate, _writer!));
+                return;
+            }
+
+            if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
+            {
+                Guard(() => _run!.AddFinished(input, key, result =>
+                {
+                    result.Output = JobLog.ReadOutput(entry);
+                    result.Attempts = entry.Attempts;
+                    result.StartTime = entry.Start;
+                    result.Duration = TimeSpan.FromSeconds(entry.Duration);
+                }, _writer!));
+                return;
+            }
+        }
+
+        Guard(() => _run!.Add(input, task, _writer!, key));
+    }
+
+    protected override void EndProcessing() => FinishRun();
+
+    internal void FinishRun()
+    {
+        SetKnownTotal(_enqueued);
+        Guard(() => _run!.Complete(_writer!));
+        _runTimer?.Dispose();
+        if (_progress?.Complete() is { } done)
+        {
+            _target!.WriteProgress(done);
+        }
+
+        switch (_run!.HaltReason)
+        {
+            case HaltReason.MaxFailures:
+                long notStarted = _run.Dispatcher.Added - _run.Finished;
+                Terminate(new ErrorRecord(
+                    new InvalidOperationException($"Stopped starting new items after {_run.Failed} of {_run.Finished} finished items failed (-MaxFailures {MaxFailures!.Trim()}). {notStarted} items were not started."),
+                    "MaxFailuresExceeded", ErrorCategory.LimitsExceeded, null));
+                break;
+            case HaltReason.FirstError when AsResult:
+                // Without -AsResult the failing item's own error, written with -ErrorAction Stop, has already thrown.
+                Terminate(new ErrorRecord(
+                    new InvalidOperationException($"Stopped at the first failed item (-ErrorAction Stop): {_run.Failed} failed, {_run.Dispatcher.Added - _run.Finished} not started."),
+                    "StoppedAtFirstFailure", ErrorCategory.OperationStopped, null));
+                break;
+        }
+    }
+
+    protected override void StopProcessing() => _run?.Cancel();
+
+    public void Dispose()
+    {
+        if (!_handedOff)
+        {
+            DisposeRun();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// -AsJob: the pipeline has fed every input; from now on a job's thread owns the run and finishes it.
+    /// </summary>
+    internal void HandOffToJob() => _handedOff = true;
+
+    /// <summary>Stops the run from another thread (Stop-Job).</summary>
+    internal void CancelRun() => _run?.Cancel();
+
+    internal void DisposeRun()
+    {
+        _runTimer?.Dispose();
+        _run?.Dispose();
+        (_factory as IDisposable)?.Dispose();
+        _log?.Dispose();
+    }
+
+    private string ComputeKey(object? input)
+    {
+        var variables = new List<PSVariable> { new("_", input) };
+        string key = string.Join(",", Key!.InvokeWithContext(null, variables).Select(o => o?.ToString()));
+        if (key.Length == 0)
+        {
+            throw new ArgumentException("-Key returned nothing.");
+        }
+
+        return key;
+    }
+
+    private void ShowProgress(IStreamTarget target)
+    {
+        if (_progress?.Tick(_run!.Finished, _run.Failed) is { } record)
+        {
+            target.WriteProgress(record);
+        }
+    }
+
+    /// <summary>Ends the run with one error: thrown to the pipeline, or to the job that owns the run.</summary>
+    private void Terminate(ErrorRecord error)
+    {
+        if (_handedOff)
+        {
+            throw new RuntimeException(error.Exception.Message, error.Exception, error);
+        }
+
+        ThrowTerminatingError(error);
+    }
+
+    private void OnRunTimeout()
+    {
+        _runTimedOut = true;
+        _run?.Cancel();
+    }
+
+    private void ParseMaxFailures(RunOptions options)
+    {
+        if (MaxFailures is null)
+        {
+            return;
+        }
+
+        string text = MaxFailures.Trim();
+        if (text.EndsWith("%", StringComparison.Ordinal))
+        {
+            double percent = double.Parse(text.TrimEnd('%').Trim(), CultureInfo.InvariantCulture);
+            if (percent <= 0 || percent > 100)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentOutOfRangeException(nameof(MaxFailures), $"-MaxFailures {text}: a percentage must be above 0 and at most 100."),
+                    "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+            }
+
+            options.MaxFailurePercent = percent;
+            return;
+        }
+
+        int count = int.Parse(text, CultureInfo.InvariantCulture);
+        if (count < 1)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentOutOfRangeException(nameof(MaxFailures), "-MaxFailures must be 1 or more (or a percentage such as 10%)."),
+                "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+        }
+
+        options.MaxFailures = count;
+    }
+
+    private bool ErrorActionIsStop()
+    {
+        object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound : SessionState.PSVariable.GetValue("ErrorActionPreference");
+        return value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
+    }
+
+    /// <summary>Turns a failure of the run itself into one terminating error.</summary>
+    internal void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (PipelineStoppedException) when (_runTimedOut)
+        {
+            _run!.Drain(_writer!);
+            Terminate(new ErrorRecord(
+                new TimeoutException($"The run took longer than -TimeoutSeconds {TimeoutSeconds}: {_run.Finished} items finished; the rest were stopped or never started."),
+                "RunTimedOut", ErrorCategory.OperationTimeout, null));
+        }
+        catch (Scripting.WorkerSetupException ex)
+        {
+            Terminate(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.OpenError, null));
+        }
+        catch (JobLogException ex)
+        {
+            Terminate(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.WriteError, LogPath));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using ParallelJobs.Engine;
+
+namespace ParallelJobs.Scripting;
+
+/// <summary>
+/// -Sequential: runs items on the pipeline thread, in the caller's own runspace, one at a time, like
+/// joblib's n_jobs=1. The caller's script block itself runs (when it has no $using:), so Pester mocks and
+/// debugger breakpoints apply. Results still pass through the run, so retries, logs and ordering hold.
+/// </summary>
+internal sealed class CallerScriptRunner : IItemRunner
+{
+    private readonly ScriptConfig _config;
+    private readonly ScriptBlock? _original;
+    private readonly Dictionary<string, ScriptBlock> _compiled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScriptBlock> _functions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Action<object?> _onThrew;
+    private ItemResult? _current;
+
+    private readonly ParallelJobContext _job;
+
+    public CallerScriptRunner(ScriptConfig config, ScriptBlock? original, Dispatcher dispatcher)
+    {
+        _config = config;
+        _original = original;
+        _job = new ParallelJobContext(dispatcher);
+        _onThrew = error =>
+        {
+            if (_current is not null && (error is PSObject pso ? pso.BaseObject : error) is ErrorRecord record)
+            {
+                _current.Failure = record;
+            }
+        };
+        foreach (KeyValuePair<string, string> function in config.Functions)
+        {
+            _functions[function.Key] = ScriptBlock.Create(function.Value);
+        }
+    }
+
+    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    {
+        foreach (WorkItem item in batch)
+        {
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var result = new ItemResult(item) { StartTime = DateTime.Now };
+            item.Attempts++;
+            ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
+            bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
+            ScriptBlock script = useOriginal ? _original! : Compile(task.Text);
+            var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _job) };
+            foreach (KeyValuePair<string, object?> variable in _config.Variables)
+            {
+                if (!variable.Key.EndsWith("Preference", StringComparison.OrdinalIgnoreCase))
+                {
+                    variables.Add(new PSVariable(variable.Key, variable.Value));
+                }
+            }
+
+            for (int u = 0; u < task.UsingNames.Length; u++)
+            {
+                variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
+            }
+
+            _current = result;
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                var output = script.InvokeWithContext(_functions, variables, task.Arguments);
+                result.Output = output.Count == 0 ? null : output;
+            }
+            catch (PipelineStoppedException)
+            {
+                throw;
+            }
+            catch (RuntimeException ex)
+            {
+                result.Failure = ex.ErrorRecord;
+            }
+            finally
+            {
+                _current = null;
+            }
+
+            result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
+            if (result.HasErrors)
+            {
+                result.Status = ItemStatus.Failed;
+            }
+
+            sink.Complete(result);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private ScriptBlock Compile(string text)
+    {
+        if (!_compiled.TryGetValue(text, out ScriptBlock? script))
+        {
+            script = ScriptBlock.Create(text);
+            _compiled[text] = script;
+        }
+
+        return script;
+    }
+}
