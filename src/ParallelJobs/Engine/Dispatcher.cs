@@ -36,10 +36,10 @@ internal sealed class Dispatcher
     }
 
     /// <summary>How many items have been numbered so far (input and refills).</summary>
-    public long Added
-    {
-        get { lock (_lock) { return _nextIndex; } }
-    }
+    public long Added => Interlocked.Read(ref _nextIndex);
+
+    /// <summary>True while some worker waits for work: the reader should hand over what it holds.</summary>
+    public bool HasIdleWorkers => Volatile.Read(ref _waiting) > 0;
 
     public bool IsHalted
     {
@@ -58,40 +58,41 @@ internal sealed class Dispatcher
         }
     }
 
+    /// <summary>Numbers an item in input order without queueing it yet.</summary>
+    public WorkItem Number(object? input, object? task) => new(Interlocked.Increment(ref _nextIndex) - 1, input, task);
+
     /// <summary>
-    /// Pipeline thread: numbers an input item and queues it, or returns null when input is too far ahead.
-    /// Once the run is halted the item is numbered but not queued (<paramref name="queued"/> is false).
+    /// Pipeline thread: queues numbered items from the front of <paramref name="items"/> while there is room,
+    /// and removes them from the list. Once the run is halted nothing is queued: the items are moved to
+    /// <paramref name="refused"/>, since they will never start.
     /// </summary>
-    public WorkItem? TryAdd(object? input, object? task, out bool queued)
+    public void TryAddRange(List<WorkItem> items, List<WorkItem> refused)
     {
         lock (_lock)
         {
-            bool open = !_halted && !_cancelled;
-            if (open && _queue.Count >= _capacity)
+            if (_halted || _cancelled)
             {
-                queued = false;
-                return null;
+                refused.AddRange(items);
+                items.Clear();
+                return;
             }
 
-            var item = new WorkItem(_nextIndex++, input, task);
-            if (open)
+            int room = Math.Min(items.Count, _capacity - _queue.Count);
+            for (int i = 0; i < room; i++)
             {
-                Enqueue(item);
+                _queue.Enqueue(items[i]);
             }
 
-            queued = open;
-            return item;
+            items.RemoveRange(0, Math.Max(0, room));
+            if (room > 0 && _waiting > 0)
+            {
+                Monitor.PulseAll(_lock);
+            }
         }
     }
 
     /// <summary>Numbers an item that will not run here (its result comes from the job log, or it was refused).</summary>
-    public WorkItem Reserve(object? input)
-    {
-        lock (_lock)
-        {
-            return new WorkItem(_nextIndex++, input);
-        }
-    }
+    public WorkItem Reserve(object? input) => Number(input, null);
 
     /// <summary>After a halt: takes every item that will now never start.</summary>
     public List<WorkItem> TakeRemaining()
@@ -139,12 +140,13 @@ internal sealed class Dispatcher
     /// <summary>A running item hands back new work (refill); it is never refused, so it cannot deadlock.</summary>
     public WorkItem AddRefill(object? input, object? task)
     {
+        WorkItem item = Number(input, task);
         lock (_lock)
         {
-            var item = new WorkItem(_nextIndex++, input, task);
             Enqueue(item);
-            return item;
         }
+
+        return item;
     }
 
     /// <summary>Puts an item back to run again, before new input, not earlier than <paramref name="notBefore"/>.</summary>
@@ -168,15 +170,14 @@ internal sealed class Dispatcher
     /// <summary>Pipeline thread: every index below <paramref name="head"/> has been written.</summary>
     public void SetEmitHead(long head)
     {
-        lock (_lock)
+        Volatile.Write(ref _emitHead, head);
+
+        // Only a worker held back by the window needs waking; skip the lock otherwise.
+        if (Volatile.Read(ref _waiting) > 0)
         {
-            if (head > _emitHead)
+            lock (_lock)
             {
-                _emitHead = head;
-                if (_waiting > 0)
-                {
-                    Monitor.PulseAll(_lock);
-                }
+                Monitor.PulseAll(_lock);
             }
         }
     }
@@ -283,7 +284,7 @@ internal sealed class Dispatcher
             return _queue.Count;
         }
 
-        long room = _emitHead + _window - _queue.Peek().Index;
+        long room = Volatile.Read(ref _emitHead) + _window - _queue.Peek().Index;
         return (int)Math.Max(0, Math.Min(_queue.Count, room));
     }
 
@@ -318,14 +319,14 @@ internal sealed class Dispatcher
 
     private void Wait(int milliseconds)
     {
-        _waiting++;
+        Interlocked.Increment(ref _waiting);
         try
         {
             Monitor.Wait(_lock, milliseconds);
         }
         finally
         {
-            _waiting--;
+            Interlocked.Decrement(ref _waiting);
         }
     }
 

@@ -26,7 +26,14 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly ItemWatchdog? _watchdog;
     private readonly RunContext _context;
+    private const int Chunk = 64;
+
+    [ThreadStatic]
+    private static List<ItemResult>? t_workerResults;
+
     private readonly Random _jitter = new();
+    private readonly List<WorkItem> _pending = new();
+    private readonly List<WorkItem> _refused = new();
     private IItemRunner? _inlineRunner;
     private long _emitted;
     private long _lastHead;
@@ -70,31 +77,22 @@ internal sealed class ParallelRun : IItemSink, IDisposable
 
     public HaltReason HaltReason => (HaltReason)Volatile.Read(ref _haltReason);
 
-    /// <summary>Queues one input item, writing finished results while it waits for room.</summary>
+    /// <summary>
+    /// Queues one input item, writing finished results while it waits for room. Items are handed to the
+    /// dispatcher a chunk at a time while every worker is busy, so the lock is taken once per chunk
+    /// rather than once per item; an idle worker gets what there is at once.
+    /// </summary>
     public WorkItem Add(object? input, object? task, IResultWriter writer, string? key = null)
     {
-        WorkItem? item;
-        bool queued;
-        while (true)
-        {
-            _mailbox.Arm();
-            item = _dispatcher.TryAdd(input, task, out queued);
-            if (item is not null)
-            {
-                break;
-            }
-
-            Drain(writer);
-            Wait();
-        }
-
+        WorkItem item = _dispatcher.Number(input, task);
         item.Key = key;
-        if (!queued)
+        _pending.Add(item);
+        if (_pending.Count >= Chunk || _options.Inline || _threads.Count < _options.ThrottleLimit || _dispatcher.HasIdleWorkers)
         {
-            // The run has halted: the item is accounted for, but never starts.
-            PostSkipped(item);
+            Flush(writer, Chunk);
         }
-        else if (_options.Inline)
+
+        if (_options.Inline)
         {
             RunInline();
         }
@@ -134,6 +132,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     /// <summary>Input has ended: waits for every item, writing results as they come.</summary>
     public void Complete(IResultWriter writer)
     {
+        Flush(writer, 1);
         _dispatcher.Complete();
         while (true)
         {
@@ -166,18 +165,15 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         {
             switch (message)
             {
-                case ItemResult result when _options.Ordered:
-                    _reorder.Add(result.Index, result);
-                    while (_reorder.TryTake(out ItemResult next))
+                case List<ItemResult> results:
+                    foreach (ItemResult result in results)
                     {
-                        _emitted++;
-                        writer.Write(next);
+                        Emit(result, writer);
                     }
 
                     break;
                 case ItemResult result:
-                    _emitted++;
-                    writer.Write(result);
+                    Emit(result, writer);
                     break;
                 case LiveRecord live:
                     writer.WriteLive(live);
@@ -200,6 +196,23 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
 
         AfterDrain?.Invoke();
+    }
+
+    private void Emit(ItemResult result, IResultWriter writer)
+    {
+        if (!_options.Ordered)
+        {
+            _emitted++;
+            writer.Write(result);
+            return;
+        }
+
+        _reorder.Add(result.Index, result);
+        while (_reorder.TryTake(out ItemResult next))
+        {
+            _emitted++;
+            writer.Write(next);
+        }
     }
 
     /// <summary>Stops the run: nothing new starts and running items are asked to stop. Any thread.</summary>
@@ -254,7 +267,15 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             _mailbox.Post(new RunFault(ex));
         }
 
-        _mailbox.Post(result);
+        // A worker posts its batch's results together when the batch ends; inline runs post at once.
+        if (t_workerResults is { } batch)
+        {
+            batch.Add(result);
+        }
+        else
+        {
+            _mailbox.Post(result);
+        }
     }
 
     /// <summary>Worker: a record to show now.</summary>
@@ -316,6 +337,30 @@ internal sealed class ParallelRun : IItemSink, IDisposable
 
         double seconds = _options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 16)) * factor;
         return TimeSpan.FromSeconds(Math.Min(seconds, 300));
+    }
+
+    /// <summary>Hands pending items to the dispatcher until fewer than <paramref name="keepBelow"/> remain.</summary>
+    private void Flush(IResultWriter writer, int keepBelow)
+    {
+        while (true)
+        {
+            _mailbox.Arm();
+            _dispatcher.TryAddRange(_pending, _refused);
+            foreach (WorkItem refused in _refused)
+            {
+                // The run has halted: the item is accounted for, but never starts.
+                PostSkipped(refused);
+            }
+
+            _refused.Clear();
+            if (_pending.Count < keepBelow)
+            {
+                return;
+            }
+
+            Drain(writer);
+            Wait();
+        }
     }
 
     private void PostSkipped(WorkItem item) =>
@@ -390,6 +435,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         try
         {
             runner = _factory.Create(workerId, _context);
+            t_workerResults = new List<ItemResult>();
             while (_dispatcher.TakeBatch(batch, sizer.Size, _cts.Token))
             {
                 long started = Stopwatch.GetTimestamp();
@@ -399,6 +445,13 @@ internal sealed class ParallelRun : IItemSink, IDisposable
                 }
                 finally
                 {
+                    // Post before MarkDone: once nothing runs, every result must already be in the mailbox.
+                    if (t_workerResults.Count > 0)
+                    {
+                        _mailbox.Post(t_workerResults);
+                        t_workerResults = new List<ItemResult>();
+                    }
+
                     _dispatcher.MarkDone(batch.Count);
                 }
 
@@ -416,6 +469,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
         finally
         {
+            t_workerResults = null;
             runner?.Dispose();
             _mailbox.Wake();
         }
