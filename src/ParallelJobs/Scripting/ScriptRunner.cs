@@ -26,6 +26,10 @@ internal sealed class ScriptRunner : IItemRunner
     private readonly List<PSVariable> _variables = new();
     private readonly Action _runBatch;
     private readonly Action<object?> _onThrew;
+    private readonly Action<object?> _onOutput;
+    private bool _sharedScopeAllowed;
+    private long _itemStarted;
+    private int _itemSlot = -1;
     private WorkerRunspace? _runspace;
     private PowerShell? _ps;
     private IReadOnlyList<WorkItem>? _batch;
@@ -46,6 +50,7 @@ internal sealed class ScriptRunner : IItemRunner
         _context = context;
         _runBatch = RunBatch;
         _onThrew = OnItemThrew;
+        _onOutput = OnSharedOutput;
         Attach(context.Token);
     }
 
@@ -110,7 +115,13 @@ internal sealed class ScriptRunner : IItemRunner
     private void RunBatch()
     {
         IReadOnlyList<WorkItem> batch = _batch!;
-        for (int i = 0; i < batch.Count; i++)
+        ScriptTask? shared = _sharedScopeAllowed ? _config.DefaultTask : null;
+        if (shared?.SharedScopeText is not null && batch.Count > 1 && AllDefault(batch))
+        {
+            RunSharedScope(batch, shared);
+        }
+
+        for (int i = _finishedInBatch; i < batch.Count; i++)
         {
             if (_token.IsCancellationRequested)
             {
@@ -233,6 +244,110 @@ internal sealed class ScriptRunner : IItemRunner
         }
     }
 
+    /// <summary>
+    /// Runs the batch as one pipeline in one scope (the script was found not to leave state behind but for
+    /// the variables it clears per item). Items it could not finish fall back to the per-item path.
+    /// </summary>
+    private void RunSharedScope(IReadOnlyList<WorkItem> batch, ScriptTask task)
+    {
+        _variables.Clear();
+        _variables.Add(new PSVariable(ScriptTaskBuilder.FeedVariable, new SharedScopeFeed(batch.Count, i => StartShared(batch[i]), FinishShared)));
+        _variables.Add(new PSVariable(ScriptTaskBuilder.OutputVariable, _onOutput));
+        for (int u = 0; u < task.UsingNames.Length; u++)
+        {
+            _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
+        }
+
+        try
+        {
+            Compile(task.SharedScopeText!).InvokeWithContext(null, _variables, task.Arguments);
+        }
+        catch (PipelineStoppedException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (_current is not null)
+        {
+            // Something outside the item's own try (a flow-control escape, a binding error) ended the pipeline:
+            // charge it to the current item; the items after it run one by one.
+            _current.Failure ??= ex is RuntimeException rex ? rex.ErrorRecord : new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, _current.Item.Input);
+            FinishShared();
+        }
+        catch (Exception)
+        {
+            // Failed before the first item started: the per-item path runs them all.
+        }
+    }
+
+    private object? StartShared(WorkItem item)
+    {
+        var result = new ItemResult(item) { StartTime = DateTime.Now };
+        item.Attempts++;
+        _itemSlot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
+        _itemStarted = Stopwatch.GetTimestamp();
+        lock (_timeoutLock)
+        {
+            _current = result;
+        }
+
+        return item.Input;
+    }
+
+    private void FinishShared()
+    {
+        ItemResult? result = _current;
+        if (result is null)
+        {
+            return;
+        }
+
+        _context.Watchdog?.End(_itemSlot);
+        lock (_timeoutLock)
+        {
+            _current = null;
+            if (_timedOut == result.Item)
+            {
+                _timedOut = null;
+            }
+        }
+
+        result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _itemStarted) / (double)Stopwatch.Frequency);
+        if (result.HasErrors)
+        {
+            result.Status = ItemStatus.Failed;
+        }
+
+        _finishedInBatch++;
+        _sink!.Complete(result);
+    }
+
+    private void OnSharedOutput(object? output)
+    {
+        if (_current is { } result)
+        {
+            if (result.Output is not List<object?> list)
+            {
+                list = new List<object?>();
+                result.Output = list;
+            }
+
+            list.Add(output);
+        }
+    }
+
+    private static bool AllDefault(IReadOnlyList<WorkItem> batch)
+    {
+        foreach (WorkItem item in batch)
+        {
+            if (item.Task is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The wrapped script's catch block calls this when the item throws.</summary>
     private void OnItemThrew(object? error)
     {
@@ -277,6 +392,7 @@ internal sealed class ScriptRunner : IItemRunner
         }
 
         _runspace = runspace;
+        _sharedScopeAllowed = SharedScopeFits(runspace);
         _ps = PowerShell.Create();
         _ps.Runspace = runspace.Runspace;
         _ps.AddScript(DriverScript).AddParameter("__pjRun", _runBatch);
@@ -287,6 +403,25 @@ internal sealed class ScriptRunner : IItemRunner
         streams.Debug.DataAdded += (s, e) => Record(StreamKind.Debug, streams.Debug[e.Index]);
         streams.Information.DataAdded += (s, e) => Record(StreamKind.Information, streams.Information[e.Index]);
         streams.Progress.DataAdded += (s, e) => _sink?.Live(_current?.Index ?? -1, StreamKind.Progress, streams.Progress[e.Index]);
+    }
+
+    /// <summary>Clearing a variable that also exists globally would hide the global from the item.</summary>
+    private bool SharedScopeFits(WorkerRunspace runspace)
+    {
+        if (_config.DefaultTask?.SharedScopeText is null)
+        {
+            return false;
+        }
+
+        foreach (string name in _config.DefaultTask.SharedScopeResets)
+        {
+            if (!name.Equals("Matches", StringComparison.OrdinalIgnoreCase) && runspace.Runspace.SessionStateProxy.PSVariable.Get(name) is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Detach(bool reusable)

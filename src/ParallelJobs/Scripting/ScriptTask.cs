@@ -21,4 +21,13 @@ internal sealed class ScriptTask
     public object?[] UsingValues { get; }
 
     public object?[] Arguments { get; }
+
+    /// <summary>
+    /// The same script shaped to run a whole batch in one scope (see <see cref="SharedScopeAnalyzer"/>),
+    /// or null when every item needs a scope of its own.
+    /// </summary>
+    public string? SharedScopeText { get; set; }
+
+    /// <summary>Variables the shared-scope script clears before each item.</summary>
+    public string[] SharedScopeResets { get; set; } = System.Array.Empty<string>();
 }

@@ -51,8 +51,48 @@ internal static class ScriptTaskBuilder
             source.Replace(variable.Extent, "$" + UsingPrefix + slot);
         }
 
-        return new ScriptTask(Wrap(ast, source), names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>());
+        var task = new ScriptTask(Wrap(ast, source), names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>());
+        if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
+        {
+            task.SharedScopeText = SharedScope(ast, source, resets);
+            task.SharedScopeResets = resets;
+        }
+
+        return task;
     }
+
+    /// <summary>The feed variable of a shared-scope batch: an enumerable of the batch's inputs.</summary>
+    public const string FeedVariable = "__pjFeed";
+
+    /// <summary>The output callback variable of a shared-scope batch.</summary>
+    public const string OutputVariable = "__pjOut";
+
+    /// <summary>
+    /// A batch in one pipeline: the feed's inputs go through the body as a process block (each item's
+    /// variables cleared first, a throw caught per item), and every output object reaches the runner as it
+    /// is written, while the feed knows which item is current.
+    /// </summary>
+    private static string SharedScope(ScriptBlockAst ast, SourceText source, string[] resets)
+    {
+        List<IScriptExtent> parts = BodyParts(ast);
+        int start = parts.Count == 0 ? source.BodyEnd : parts.Min(e => e.StartOffset);
+        int end = parts.Count == 0 ? source.BodyEnd : parts.Max(e => e.EndOffset);
+        var text = new StringBuilder();
+        text.Append(source.Slice(source.BodyStart, start));
+        text.Append('$').Append(FeedVariable).Append(" | & { process { ");
+        foreach (string name in resets)
+        {
+            text.Append("${").Append(name).Append("} = ");
+        }
+
+        text.Append("$null; try { ");
+        text.Append(source.Slice(start, end));
+        text.Append("\n} catch { $").Append(FailCallbackVariable).Append(".Invoke($_) } } } | & { process { $").Append(OutputVariable).Append(".Invoke($_) } }");
+        return text.ToString();
+    }
+
+    private static List<IScriptExtent> BodyParts(ScriptBlockAst ast) =>
+        ast.EndBlock!.Statements.Select(st => st.Extent).Concat(ast.EndBlock.Traps?.Select(t => t.Extent) ?? Enumerable.Empty<IScriptExtent>()).ToList();
 
     private static string Wrap(ScriptBlockAst ast, SourceText source)
     {
@@ -65,7 +105,7 @@ internal static class ScriptTaskBuilder
         }
 
         // The unnamed end block's extent also covers the param block, so wrap from its first statement.
-        var parts = ast.EndBlock!.Statements.Select(st => st.Extent).Concat(ast.EndBlock.Traps?.Select(t => t.Extent) ?? Enumerable.Empty<IScriptExtent>()).ToList();
+        List<IScriptExtent> parts = BodyParts(ast);
         if (parts.Count == 0)
         {
             return source.Slice(source.BodyStart, source.BodyEnd);

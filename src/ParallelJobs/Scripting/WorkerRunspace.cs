@@ -44,8 +44,35 @@ internal sealed class WorkerRunspace : IDisposable
     public bool IsUsable =>
         Runspace.RunspaceStateInfo.State == RunspaceState.Opened && Runspace.RunspaceAvailability == RunspaceAvailability.Available;
 
-    /// <summary>Warms the shared session state on a background thread, so the first run does not pay for it.</summary>
-    public static void Prewarm() => new Thread(() => _ = SharedState.Value) { IsBackground = true, Name = "ParallelJobs prewarm" }.Start();
+    /// <summary>
+    /// On import, on a background thread: builds the shared session state, opens one runspace and runs a
+    /// little of everything in it (compiling the engine's hot paths), then leaves it in the warm pool.
+    /// The first call then neither waits for the session state nor pays the JIT on every worker at once.
+    /// </summary>
+    public static void Prewarm() => new Thread(() =>
+    {
+        try
+        {
+            var config = new ScriptConfig();
+            WorkerRunspace runspace = Open(config);
+            using (PowerShell ps = PowerShell.Create())
+            {
+                ps.Runspace = runspace.Runspace;
+                ps.AddScript("param($s) $s.InvokeWithContext($null, [System.Collections.Generic.List[psvariable]]@([psvariable]::new('_', 4)))")
+                    .AddArgument(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_); [pscustomobject]@{ At = Get-Date }; Write-Verbose x"))
+                    .Invoke();
+            }
+
+            runspace.ApplyRun(config, new Dictionary<string, object?>());
+            runspace.Reset();
+            WarmPool.Return(runspace);
+        }
+        catch (Exception)
+        {
+            // Only a head start: the first call opens what it needs anyway.
+        }
+    })
+    { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal }.Start();
 
     /// <summary>Opens a runspace on the calling thread and prepares it for <paramref name="config"/>.</summary>
     public static WorkerRunspace Open(ScriptConfig config)

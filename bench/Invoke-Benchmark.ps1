@@ -1,0 +1,121 @@
+<#
+.SYNOPSIS
+    Prints the benchmark table for Invoke-ParallelJob, each case measured in this run beside
+    ForEach-Object -Parallel and a sequential ForEach-Object.
+.DESCRIPTION
+    Cases (targets from the project's issues, on a 2-core machine):
+      seed        20 items x 0.5 s, ThrottleLimit 10 (limit 1.000 s): first call <= 1.06 s, second <= 1.02 s, in order
+      trivial     N items { $_ * 2 }, ordered: per-item time <= sequential ForEach-Object, >= 300x faster than -Parallel
+      cpu         200 items that each hash 2 MB: >= 1.8x faster than sequential on 2 cores
+      newrunspace 1,000 items with -UseNewRunspace: <= 0.5x the time of ForEach-Object -Parallel -UseNewRunspace
+      memory      1,000,000 items -Unordered, and ordered with a slow first item: peak working set <= 150 MB above idle
+    First calls and memory are measured in fresh child processes, so nothing warm is reused.
+    ForEach-Object -Parallel costs over a millisecond per item, so on the trivial case it runs a sample
+    (-ParallelSample items) and its per-item time is compared.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [int] $TrivialItems = 100000,
+    [int] $ParallelSample = 2000,
+    [int] $MemoryItems = 1000000,
+    [switch] $Quick
+)
+
+$ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).Path
+if ($Quick) { $TrivialItems = 20000; $ParallelSample = 500; $MemoryItems = 100000 }
+Import-Module $ModulePath
+$pwshArgs = @('pwsh', '-NoProfile', '-NonInteractive', '-Command')
+$rows = [System.Collections.Generic.List[object]]::new()
+
+function Add-Row($Case, $ParallelJobs, $ForEachParallel, $Sequential, $Result, $Target) {
+    $rows.Add([pscustomobject]@{
+            Case                       = $Case
+            ParallelJobs               = $ParallelJobs
+            'ForEach-Object -Parallel' = $ForEachParallel
+            'ForEach-Object'           = $Sequential
+            Result                     = $Result
+            Target                     = $Target
+        })
+}
+
+function Invoke-Child([string] $Script) {
+    $text = "`$ErrorActionPreference = 'Stop'; Import-Module '$ModulePath'; $Script"
+    $out = & dotnet @pwshArgs $text
+    if ($LASTEXITCODE -ne 0) { throw "Child process failed: $out" }
+    return ($out | Select-Object -Last 1)
+}
+
+function Seconds([scriptblock] $Script) { (Measure-Command $Script).TotalSeconds }
+
+Write-Host 'seed example...'
+$seedScript = { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) }
+$items = 100..2000 | Where-Object { $_ % 100 -eq 0 }
+$expected = ($items | ForEach-Object { [math]::Sqrt($_) }) -join ','
+$first = [double](Invoke-Child "`$items = 100..2000 | Where-Object { `$_ % 100 -eq 0 }; (Measure-Command { `$null = `$items | Invoke-ParallelJob -ThrottleLimit 10 { Start-Sleep -Milliseconds 500; [math]::Sqrt(`$_) } }).TotalSeconds")
+$null = $items | Invoke-ParallelJob -ThrottleLimit 10 $seedScript
+$second = [double]::MaxValue
+$ordered = $true
+foreach ($i in 1..3) {
+    $r = $null
+    $second = [math]::Min($second, (Seconds { $script:r = $items | Invoke-ParallelJob -ThrottleLimit 10 $seedScript }))
+    $ordered = $ordered -and (($script:r -join ',') -eq $expected)
+}
+$fepOut = $null
+$fep = Seconds { $script:fepOut = $items | ForEach-Object -Parallel { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) } -ThrottleLimit 10 }
+$fepOrdered = ($script:fepOut -join ',') -eq $expected
+$seq = Seconds { $null = $items | ForEach-Object $seedScript }
+Add-Row 'seed: 20 x 0.5 s, 10 at a time, first call (fresh process)' ('{0:n3} s' -f $first) ('{0:n3} s{1}' -f $fep, $(if ($fepOrdered) { '' } else { ', unordered' })) ('{0:n3} s' -f $seq) ('{0:n1}x vs sequential' -f ($seq / $first)) '<= 1.06 s'
+Add-Row 'seed: second call in the same session (best of 3)' ('{0:n3} s{1}' -f $second, $(if ($ordered) { ', in order' } else { ', NOT IN ORDER' })) '' '' ('{0:n2}x faster than -Parallel' -f ($fep / $second)) '<= 1.02 s'
+
+Write-Host 'trivial items...'
+$inputs = 1..$TrivialItems
+$null = $inputs | Select-Object -First 2000 | Invoke-ParallelJob { $_ * 2 }
+$null = $inputs | Select-Object -First 2000 | ForEach-Object { $_ * 2 }
+$pj = [double]::MaxValue; $fe = [double]::MaxValue
+foreach ($i in 1..3) {
+    $fe = [math]::Min($fe, (Seconds { $null = $inputs | ForEach-Object { $_ * 2 } }))
+    $pj = [math]::Min($pj, (Seconds { $null = $inputs | Invoke-ParallelJob { $_ * 2 } }))
+}
+$sample = 1..$ParallelSample
+$fepTrivial = Seconds { $null = $sample | ForEach-Object -Parallel { $_ * 2 } }
+$pjUs = $pj * 1e6 / $TrivialItems; $feUs = $fe * 1e6 / $TrivialItems; $fepUs = $fepTrivial * 1e6 / $ParallelSample
+Add-Row "trivial: $TrivialItems x { `$_ * 2 }, ordered (best of 3)" ('{0:n2} us/item' -f $pjUs) ('{0:n0} us/item ({1} items)' -f $fepUs, $ParallelSample) ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential; {1:n0}x faster than -Parallel' -f ($pjUs / $feUs), ($fepUs / $pjUs)) '<= 1.0x; >= 300x'
+
+Write-Host 'CPU-bound items...'
+$cpuScript = {
+    $bytes = [byte[]]::new(2MB)
+    [System.Random]::new($_).NextBytes($bytes)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    try { [System.BitConverter]::ToString($sha.ComputeHash($bytes), 0, 4) } finally { $sha.Dispose() }
+}
+$cpuItems = 1..200
+$null = 1..4 | Invoke-ParallelJob $cpuScript
+$pjCpu = Seconds { $null = $cpuItems | Invoke-ParallelJob $cpuScript }
+$fepCpu = Seconds { $null = $cpuItems | ForEach-Object -Parallel { $bytes = [byte[]]::new(2MB); [System.Random]::new($_).NextBytes($bytes); $sha = [System.Security.Cryptography.SHA256]::Create(); try { [System.BitConverter]::ToString($sha.ComputeHash($bytes), 0, 4) } finally { $sha.Dispose() } } -ThrottleLimit ([Environment]::ProcessorCount) }
+$seqCpu = Seconds { $null = $cpuItems | ForEach-Object $cpuScript }
+Add-Row 'cpu: 200 items, each hashes 2 MB' ('{0:n3} s' -f $pjCpu) ('{0:n3} s' -f $fepCpu) ('{0:n3} s' -f $seqCpu) ('{0:n2}x faster than sequential' -f ($seqCpu / $pjCpu)) '>= 1.8x'
+
+Write-Host 'new runspace per item...'
+$nr = 1..1000
+$pjNew = Seconds { $null = $nr | Invoke-ParallelJob -UseNewRunspace -ThrottleLimit 2 { $_ } }
+$fepNew = Seconds { $null = $nr | ForEach-Object -Parallel { $_ } -UseNewRunspace -ThrottleLimit 2 }
+Add-Row '-UseNewRunspace: 1,000 items, 2 at a time' ('{0:n3} s' -f $pjNew) ('{0:n3} s' -f $fepNew) '' ('{0:n2}x the time of -Parallel' -f ($pjNew / $fepNew)) '<= 0.5x'
+
+Write-Host 'memory...'
+$measure = {
+    param($Run)
+    $p = [System.Diagnostics.Process]::GetCurrentProcess()
+    "[GC]::Collect(); `$p = [System.Diagnostics.Process]::GetCurrentProcess(); `$null = 1..1000 | Invoke-ParallelJob { `$_ }; [GC]::Collect(); `$p.Refresh(); `$idle = `$p.WorkingSet64; " +
+    "`$sw = [System.Diagnostics.Stopwatch]::StartNew(); $Run; `$p.Refresh(); '{0:n0};{1:n1}' -f ((`$p.PeakWorkingSet64 - `$idle) / 1MB), `$sw.Elapsed.TotalSeconds"
+}
+$unordered = (Invoke-Child (& $measure "1..$MemoryItems | Invoke-ParallelJob -Unordered { `$_ * 2 } | Out-Null")) -split ';'
+$slowFirst = (Invoke-Child (& $measure "1..$MemoryItems | Invoke-ParallelJob { if (`$_ -eq 1) { Start-Sleep -Seconds 3 }; `$_ * 2 } | Out-Null")) -split ';'
+$seqMem = (Invoke-Child (& $measure "1..$MemoryItems | ForEach-Object { `$_ * 2 } | Out-Null")) -split ';'
+Add-Row "memory: $MemoryItems items -Unordered, peak above idle" ("$($unordered[0]) MB ($($unordered[1]) s)") '' ("$($seqMem[0]) MB ($($seqMem[1]) s)") '' '<= 150 MB'
+Add-Row "memory: $MemoryItems items ordered, first item slow (3 s)" ("$($slowFirst[0]) MB ($($slowFirst[1]) s)") '' '' '' '<= 150 MB'
+
+$machine = "$([Environment]::ProcessorCount) cores, $([math]::Round((Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Ignore).TotalPhysicalMemory / 1GB)) GB"
+if ($IsLinux) { $machine = "$([Environment]::ProcessorCount) cores, $([math]::Round(((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB)) GiB, $((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace 'PRETTY_NAME=|\"', '')" }
+"Measured $(Get-Date -Format 'yyyy-MM-dd') on $machine, PowerShell $($PSVersionTable.PSVersion)"
+$rows | Format-Table -AutoSize -Wrap | Out-String -Width 250
