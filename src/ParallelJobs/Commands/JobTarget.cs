@@ -12,7 +12,7 @@ internal sealed class JobTarget : IStreamTarget
         _job = job;
     }
 
-    public void WriteObject(object? value) => _job.Output.Add(value as PSObject ?? new PSObject(value));
+    public void WriteObject(object? value) => _job.Output.Add(value is null ? null : PSObject.AsPSObject(value));
 
     public void WriteError(ErrorRecord error) => _job.Error.Add(error);
 
