@@ -14,6 +14,7 @@ public sealed class ClearParallelJobPoolCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
+        WorkerRunspace.WaitForPrewarm();
         if (!ShouldProcess($"{WarmPool.Snapshot().Count} idle worker runspaces", "Close"))
         {
             return;

@@ -16,6 +16,7 @@ internal sealed class WorkerRunspace : IDisposable
 {
     private static readonly Lazy<InitialSessionState> SharedState = new(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _counter;
+    private static Thread? _prewarm;
 
     private HashSet<string> _baselineVariables = new(StringComparer.OrdinalIgnoreCase);
     private HashSet<string> _baselineFunctions = new(StringComparer.OrdinalIgnoreCase);
@@ -49,7 +50,16 @@ internal sealed class WorkerRunspace : IDisposable
     /// little of everything in it (compiling the engine's hot paths), then leaves it in the warm pool.
     /// The first call then neither waits for the session state nor pays the JIT on every worker at once.
     /// </summary>
-    public static void Prewarm() => new Thread(() =>
+    public static void Prewarm()
+    {
+        _prewarm = new Thread(PrewarmBody) { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal };
+        _prewarm.Start();
+    }
+
+    /// <summary>Waits for the import-time warm-up, so that clearing the pool really leaves it empty.</summary>
+    public static void WaitForPrewarm() => _prewarm?.Join(TimeSpan.FromSeconds(30));
+
+    private static void PrewarmBody()
     {
         try
         {
@@ -71,8 +81,7 @@ internal sealed class WorkerRunspace : IDisposable
         {
             // Only a head start: the first call opens what it needs anyway.
         }
-    })
-    { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal }.Start();
+    }
 
     /// <summary>Opens a runspace on the calling thread and prepares it for <paramref name="config"/>.</summary>
     public static WorkerRunspace Open(ScriptConfig config)
