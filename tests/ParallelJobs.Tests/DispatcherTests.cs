@@ -13,36 +13,34 @@ public class DispatcherTests
     private int _wakes;
 
     [Fact]
-    public void TryAddReturnsNullWhenCapacityIsReached()
+    public void TryAddRangeQueuesOnlyWhileThereIsRoom()
     {
         Dispatcher dispatcher = Create(capacity: 2);
-        WorkItem? a = dispatcher.TryAdd("a", null, out bool queuedA);
-        WorkItem? b = dispatcher.TryAdd("b", null, out bool queuedB);
-        WorkItem? c = dispatcher.TryAdd("c", null, out bool queuedC);
+        var items = new List<WorkItem> { dispatcher.Number("a", null), dispatcher.Number("b", null), dispatcher.Number("c", null) };
+        var refused = new List<WorkItem>();
 
-        Assert.Equal(0, a!.Index);
-        Assert.Equal(1, b!.Index);
-        Assert.True(queuedA && queuedB);
-        Assert.Null(c);
-        Assert.False(queuedC);
-        Assert.Equal(2, dispatcher.Added);
+        dispatcher.TryAddRange(items, refused);
+
+        Assert.Equal(new long[] { 2 }, items.Select(i => i.Index));
+        Assert.Empty(refused);
+        Assert.Equal(3, dispatcher.Added);
+        dispatcher.Complete();
+        Assert.Equal(new long[] { 0, 1 }, Take(dispatcher, 10));
     }
 
     [Fact]
     public void TakingFromAFullQueueMakesRoomAndWakesTheReader()
     {
         Dispatcher dispatcher = Create(capacity: 2);
-        dispatcher.TryAdd("a", null, out _);
-        dispatcher.TryAdd("b", null, out _);
+        AddItems(dispatcher, 2);
         int wakesBefore = _wakes;
 
         var batch = new List<WorkItem>();
         Assert.True(dispatcher.TakeBatch(batch, 1, CancellationToken.None));
 
         Assert.True(_wakes > wakesBefore, "The reader waiting for room was not woken.");
-        WorkItem? c = dispatcher.TryAdd("c", null, out bool queued);
-        Assert.Equal(2, c!.Index);
-        Assert.True(queued);
+        WorkItem c = Queue(dispatcher, "c");
+        Assert.Equal(2, c.Index);
     }
 
     [Fact]
@@ -158,10 +156,12 @@ public class DispatcherTests
         AddItems(dispatcher, 2);
         dispatcher.Halt();
 
-        WorkItem? late = dispatcher.TryAdd("late", null, out bool queued);
+        var items = new List<WorkItem> { dispatcher.Number("late", null) };
+        var refused = new List<WorkItem>();
+        dispatcher.TryAddRange(items, refused);
 
-        Assert.Equal(2, late!.Index);
-        Assert.False(queued);
+        Assert.Empty(items);
+        Assert.Equal(new long[] { 2 }, refused.Select(i => i.Index));
         Assert.False(dispatcher.TakeBatch(new List<WorkItem>(), 10, CancellationToken.None));
         Assert.Equal(new long[] { 0, 1 }, dispatcher.TakeRemaining().Select(i => i.Index));
         Assert.True(dispatcher.IsDrained);
@@ -221,8 +221,7 @@ public class DispatcherTests
     public void AddRefillIgnoresCapacity()
     {
         Dispatcher dispatcher = Create(capacity: 1);
-        dispatcher.TryAdd("input", null, out _);
-        Assert.Null(dispatcher.TryAdd("refused", null, out _));
+        Queue(dispatcher, "input");
 
         WorkItem refill1 = dispatcher.AddRefill("refill 1", "task");
         WorkItem refill2 = dispatcher.AddRefill("refill 2", null);
@@ -251,12 +250,12 @@ public class DispatcherTests
     {
         Dispatcher dispatcher = Create();
         WorkItem reserved = dispatcher.Reserve("from log");
-        WorkItem? queued = dispatcher.TryAdd("runs", null, out _);
+        WorkItem queued = Queue(dispatcher, "runs");
         dispatcher.Complete();
 
         Assert.Equal(0, reserved.Index);
         Assert.Equal("from log", reserved.Input);
-        Assert.Equal(1, queued!.Index);
+        Assert.Equal(1, queued.Index);
         Assert.Equal(2, dispatcher.Added);
         Assert.Equal(new long[] { 1 }, Take(dispatcher, 10));
         dispatcher.MarkDone(1);
@@ -350,9 +349,20 @@ public class DispatcherTests
     {
         for (int i = 0; i < count; i++)
         {
-            Assert.NotNull(dispatcher.TryAdd(i, null, out bool queued));
-            Assert.True(queued);
+            Queue(dispatcher, i);
         }
+    }
+
+    /// <summary>Numbers one item and queues it, as the run does; fails if there was no room.</summary>
+    private static WorkItem Queue(Dispatcher dispatcher, object input)
+    {
+        WorkItem item = dispatcher.Number(input, null);
+        var items = new List<WorkItem> { item };
+        var refused = new List<WorkItem>();
+        dispatcher.TryAddRange(items, refused);
+        Assert.Empty(items);
+        Assert.Empty(refused);
+        return item;
     }
 
     private static long[] Take(Dispatcher dispatcher, int max)

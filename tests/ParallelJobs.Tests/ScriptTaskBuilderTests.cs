@@ -62,8 +62,7 @@ public class ScriptTaskBuilderTests
         Assert.Throws<UsingScriptBlockException>(() => Build(ScriptBlock.Create("$using:sb")));
     }
 
-    [Fact(Skip = "ScriptTaskBuilder bug: $using:env:FOO is read as the caller variable 'FOO', not the environment " +
-        "variable, because the drive qualifier is cut off (ForEach-Object -Parallel gives the value). Unskip once fixed.")]
+    [Fact]
     public void UsingADriveQualifiedVariableReadsItWithItsDrive()
     {
         Build(ScriptBlock.Create("$using:env:PJ_TEST"));

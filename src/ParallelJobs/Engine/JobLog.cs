@@ -69,7 +69,9 @@ internal sealed class JobLog : IResultLog, IDisposable
         stream.SetLength(exists && resume ? keep : 0);
         stream.Seek(0, SeekOrigin.End);
         var log = new JobLog(stream, completed);
-        if (!(exists && resume))
+
+        // A new log, or one whose header itself was cut off by a crash, starts with a header.
+        if (!(exists && resume) || keep == 0)
         {
             log.WriteLine(new Dictionary<string, object?>
             {

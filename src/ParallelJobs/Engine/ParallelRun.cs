@@ -145,6 +145,12 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             Drain(writer);
             if (_dispatcher.IsDrained)
             {
+                // Drained because the run was stopped: the stopped items posted nothing, so this is no end.
+                if (_cts.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+
                 foreach (WorkItem left in _dispatcher.TakeRemaining())
                 {
                     PostSkipped(left);

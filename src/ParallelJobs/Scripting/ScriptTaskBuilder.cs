@@ -31,9 +31,12 @@ internal static class ScriptTaskBuilder
         foreach (UsingExpressionAst usingAst in ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true).Cast<UsingExpressionAst>())
         {
             VariableExpressionAst variable = UsingExpressionAst.ExtractUsingVariable(usingAst);
+            // PowerShell 7 gives "x" for $using:x and "env:FOO" for $using:env:FOO; 5.1 keeps the "using:" prefix.
             string name = variable.VariablePath.UserPath;
-            int colon = name.IndexOf(':');
-            name = colon >= 0 ? name.Substring(colon + 1) : name;
+            if (name.StartsWith("using:", StringComparison.OrdinalIgnoreCase))
+            {
+                name = name.Substring("using:".Length);
+            }
             if (!indexByName.TryGetValue(name, out int slot))
             {
                 object? value = readCallerVariable(name);
