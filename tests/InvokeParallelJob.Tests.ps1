@@ -271,7 +271,7 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
         }
 
         It 'writes errors to the error stream, where 2>&1 catches them in order' {
-            $all = 1..3 | Invoke-ParallelJob { if ($_ -eq 2) { Write-Error "bad $_" }; $_ } 2>&1
+            $all = 1..3 | Invoke-ParallelJob { if ($_ -eq 2) { Write-Error "bad $_" }; $_ } -ErrorAction Continue 2>&1
 
             $all.Count | Should -Be 4
             $all[0] | Should -Be 1
@@ -354,7 +354,7 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
         }
 
         It 'keeps the output an item wrote before it threw' {
-            $actual = 1..3 | Invoke-ParallelJob { "before $_"; if ($_ -eq 2) { throw 'x' }; "after $_" } 2>$null
+            $actual = 1..3 | Invoke-ParallelJob { "before $_"; if ($_ -eq 2) { throw 'x' }; "after $_" } -ErrorAction SilentlyContinue
 
             $actual | Should -Be 'before 1', 'after 1', 'before 2', 'before 3', 'after 3'
         }
@@ -405,10 +405,13 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
                 $ps.EndStop($stop)
                 $ps.InvocationStateInfo.State | Should -Be 'Stopped'
 
-                $idle = Wait-Until { @(Get-WorkerRunspace | Where-Object RunspaceAvailability -ne 'Available').Count -eq 0 } -TimeoutSeconds 10
+                # Every worker runspace left must be idle, and kept by the pool (not a stray busy or orphaned one).
+                $idle = Wait-Until {
+                    $poolIds = @((Get-ParallelJobPool).Id)
+                    @(Get-WorkerRunspace | Where-Object { $_.RunspaceAvailability -ne 'Available' -or $_.Id -notin $poolIds }).Count -eq 0
+                } -TimeoutSeconds 10
                 $idle | Should -BeTrue -Because 'no worker runspace may stay busy after the stop'
-                $poolIds = @((Get-ParallelJobPool).Id)
-                Get-WorkerRunspace | ForEach-Object { $poolIds | Should -Contain $_.Id -Because 'a worker left over must be an idle pool member' }
+                Get-WorkerRunspace | Where-Object RunspaceAvailability -ne 'Available' | Should -BeNullOrEmpty
             }
             finally {
                 $ps.Dispose()
@@ -422,7 +425,7 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
     Context 'runspace leaks' {
         It 'leaves no runspace behind after <Name>' -ForEach @(
             @{ Name = 'a normal run'; Run = { 1..20 | Invoke-ParallelJob -ThrottleLimit 4 { $_ } } }
-            @{ Name = 'an item error'; Run = { 1..20 | Invoke-ParallelJob -ThrottleLimit 4 { if ($_ -eq 5) { throw 'bad' }; $_ } 2>$null } }
+            @{ Name = 'an item error'; Run = { 1..20 | Invoke-ParallelJob -ThrottleLimit 4 -ErrorAction SilentlyContinue { if ($_ -eq 5) { throw 'bad' }; $_ } } }
             @{ Name = '-ErrorAction Stop'; Run = { try { 1..20 | Invoke-ParallelJob -ThrottleLimit 4 -ErrorAction Stop { if ($_ -eq 5) { throw 'bad' }; $_ } } catch { } } }
             @{ Name = 'Select-Object -First'; Run = { 1..100000 | Invoke-ParallelJob -ThrottleLimit 4 { $_ } | Select-Object -First 2 } }
             @{ Name = '-UseNewRunspace'; Run = { 1..10 | Invoke-ParallelJob -ThrottleLimit 4 -UseNewRunspace { $_ } } }

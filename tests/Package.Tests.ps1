@@ -59,6 +59,8 @@ Describe 'Package' {
         It 'writes ParallelJobs.<version>.nupkg to out/packages' {
             Push-Location $repoRoot
             try {
+                # The build's stderr is kept for the failure message, whatever the caller's preference.
+                $ErrorActionPreference = 'Continue'
                 $log = & dotnet pwsh -NoProfile -NonInteractive -File ./build.ps1 Package 2>&1
                 $exitCode = $LASTEXITCODE
             }
