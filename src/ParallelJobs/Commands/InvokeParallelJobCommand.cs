@@ -234,7 +234,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             AddVariables(config.Variables, entry is PSObject pso ? pso.BaseObject : entry);
         }
 
-        AddPreferences(config.Variables);
+        AddPreferences(config);
         return config;
     }
 
@@ -262,17 +262,35 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         variables[variable!.Name] = variable.Value;
     }
 
-    /// <summary>Workers see the caller's stream preferences, so -Verbose and -WarningAction reach the items.</summary>
-    private void AddPreferences(IDictionary<string, object?> variables)
+    /// <summary>
+    /// Workers see the caller's stream preferences, so -Verbose and -Debug reach the items. Warnings and
+    /// information are always collected (unless Ignore'd) and written here, where the caller's preference
+    /// decides whether they show, and -WarningVariable / -InformationVariable still get them.
+    /// </summary>
+    private void AddPreferences(ScriptConfig config)
     {
-        variables["VerbosePreference"] = SwitchPreference("Verbose", "VerbosePreference");
-        variables["DebugPreference"] = SwitchPreference("Debug", "DebugPreference");
-        variables["WarningPreference"] = EffectivePreference("WarningAction", "WarningPreference");
-        variables["InformationPreference"] = EffectivePreference("InformationAction", "InformationPreference");
-        variables["ProgressPreference"] = EffectivePreference("ProgressAction", "ProgressPreference");
+        ActionPreference warning = EffectivePreference("WarningAction", "WarningPreference");
+        ActionPreference information = EffectivePreference("InformationAction", "InformationPreference");
+        var preferences = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["VerbosePreference"] = SwitchPreference("Verbose", "VerbosePreference"),
+            ["DebugPreference"] = SwitchPreference("Debug", "DebugPreference"),
+            ["ProgressPreference"] = EffectivePreference("ProgressAction", "ProgressPreference"),
+        };
+
+        foreach (KeyValuePair<string, object?> preference in preferences)
+        {
+            config.Variables[preference.Key] = preference.Value;
+            config.CallerPreferences[preference.Key] = preference.Value;
+        }
+
+        config.Variables["WarningPreference"] = warning == ActionPreference.Ignore ? warning : ActionPreference.Continue;
+        config.Variables["InformationPreference"] = information == ActionPreference.Ignore ? information : ActionPreference.Continue;
+        config.CallerPreferences["WarningPreference"] = warning;
+        config.CallerPreferences["InformationPreference"] = information;
 
         // Errors are always collected in the worker and written here, where the caller's preference applies.
-        variables["ErrorActionPreference"] = ActionPreference.Continue;
+        config.Variables["ErrorActionPreference"] = ActionPreference.Continue;
     }
 
     private ActionPreference SwitchPreference(string parameter, string variable)

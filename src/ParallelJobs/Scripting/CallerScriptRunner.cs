@@ -64,6 +64,11 @@ internal sealed class CallerScriptRunner : IItemRunner
                 }
             }
 
+            foreach (KeyValuePair<string, object?> preference in _config.CallerPreferences)
+            {
+                variables.Add(new PSVariable(preference.Key, preference.Value));
+            }
+
             for (int u = 0; u < task.UsingNames.Length; u++)
             {
                 variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));

@@ -22,6 +22,9 @@ internal sealed class ScriptConfig
     /// <summary>Global variables of the run, preference variables included.</summary>
     public IDictionary<string, object?> Variables { get; set; } = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The caller's own stream preferences, for items run in the caller's session (-Sequential).</summary>
+    public IDictionary<string, object?> CallerPreferences { get; } = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+
     public string? Location { get; set; }
 
     public bool UseNewRunspace { get; set; }
