@@ -66,6 +66,17 @@ Describe 'Invoke-ParallelJob robustness' {
             $failures.TargetObject.Input | Sort-Object | Should -Be @(2, 5)
         }
 
+        It 'stops a hung item among many small items that run in batches, and keeps every other result' {
+            $output = 1..300 | Invoke-ParallelJob -ThrottleLimit 2 -ItemTimeoutSeconds 2 {
+                if ($_ -eq 150) { while ($true) { } }
+                $_
+            } -ErrorVariable failures 2>$null
+
+            $output | Should -Be @(1..300 | Where-Object { $_ -ne 150 })
+            $failures | Should -HaveCount 1
+            $failures[0].TargetObject.Input | Should -Be 150
+        }
+
         It 'gives the stopped items Status TimedOut with -AsResult, and the others Completed' {
             $results = 0..4 | Invoke-ParallelJob -ThrottleLimit 3 -ItemTimeoutSeconds 2 -AsResult {
                 if ($_ -eq 1) { Start-Sleep -Seconds 3600 }
@@ -88,7 +99,7 @@ Describe 'Invoke-ParallelJob robustness' {
             $null = 1..2 | Invoke-ParallelJob -ThrottleLimit 2 { $_ }
 
             $run = Invoke-Capture {
-                1..20 | Invoke-ParallelJob -ThrottleLimit 2 -TimeoutSeconds 3 {
+                1..20 | Invoke-ParallelJob -ThrottleLimit 2 -TimeoutSeconds 4 {
                     if ($_ -gt 3) { Start-Sleep -Seconds 3600 }
                     $_
                 }
@@ -98,6 +109,16 @@ Describe 'Invoke-ParallelJob robustness' {
             $run.Error.FullyQualifiedErrorId | Should -BeLike 'RunTimedOut*'
             $run.Error.Exception.Message | Should -BeLike '*3 items finished*'
             $run.Output | Should -Be @(1, 2, 3)
+        }
+
+        It 'throws RunTimedOut when the time runs out while the input is still arriving' {
+            $run = Invoke-Capture {
+                & { 1; Start-Sleep -Seconds 3; 2; 3 } | Invoke-ParallelJob -TimeoutSeconds 1 { $_ }
+            }
+
+            $run.Error | Should -Not -BeNullOrEmpty -Because 'items 2 and 3 were never run, and the run must say so'
+            $run.Error.FullyQualifiedErrorId | Should -BeLike 'RunTimedOut*'
+            $run.Output | Should -Be 1
         }
     }
 
