@@ -7,6 +7,10 @@
 BeforeAll {
     Import-Module $env:PARALLELJOBS_MODULE -Force
 
+    # Invoke-ParallelJob honours $ErrorActionPreference (Stop stops at the first failed item), and the
+    # test runner sets it to Stop: these tests are about items that fail, so they run with the default.
+    $ErrorActionPreference = 'Continue'
+
     # A fresh folder under TestDrive for one test's marker files.
     function New-TestFolder {
         $path = Join-Path $TestDrive ([guid]::NewGuid().ToString('n'))
