@@ -16,6 +16,8 @@ $config = New-PesterConfiguration
 $config.Run.Path = $PSScriptRoot
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
+# The tests run with the preference a user's session has; the runner's own steps above stop on error.
+$ErrorActionPreference = 'Continue'
 $result = Invoke-Pester -Configuration $config
 
 [pscustomobject]@{

@@ -85,10 +85,10 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     protected override void BeginProcessing()
     {
-        if (Sequential && (AsJob || UseNewRunspace))
+        if (Sequential && (AsJob || UseNewRunspace || ItemTimeoutSeconds > 0))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-Sequential runs items in this session, one at a time; it cannot be combined with -AsJob or -UseNewRunspace."),
+                new ArgumentException("-Sequential runs items in this session, one at a time, where a stuck item cannot be stopped from outside; it cannot be combined with -AsJob, -UseNewRunspace or -ItemTimeoutSeconds."),
                 "SequentialConflict", ErrorCategory.InvalidArgument, null));
         }
 

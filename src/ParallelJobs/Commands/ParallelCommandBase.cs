@@ -139,6 +139,10 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
                 ThrowTerminatingError(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.InvalidData, path));
             }
 
+        }
+
+        if (LogPath is not null || Key is not null)
+        {
             _keys = new HashSet<string>(StringComparer.Ordinal);
         }
 
@@ -205,6 +209,12 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         SetKnownTotal(_enqueued);
         Guard(() => _run!.Complete(_writer!));
         _runTimer?.Dispose();
+        if (_runTimedOut)
+        {
+            // The timer fired while the pipeline was busy elsewhere (upstream, or an inline item): the
+            // run ended quietly with items skipped, which must not pass for success.
+            Terminate(RunTimedOutError());
+        }
         if (_progress?.Complete() is { } done)
         {
             _target!.WriteProgress(done);
@@ -275,6 +285,12 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
     }
 
+    private ErrorRecord RunTimedOutError() => new(
+        new TimeoutException($"The run took longer than -TimeoutSeconds {TimeoutSeconds}: {_run!.Finished} items finished; the rest were stopped or never started."),
+        "RunTimedOut",
+        ErrorCategory.OperationTimeout,
+        null);
+
     /// <summary>Ends the run with one error: thrown to the pipeline, or to the job that owns the run.</summary>
     private void Terminate(ErrorRecord error)
     {
@@ -341,9 +357,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         catch (PipelineStoppedException) when (_runTimedOut)
         {
             _run!.Drain(_writer!);
-            Terminate(new ErrorRecord(
-                new TimeoutException($"The run took longer than -TimeoutSeconds {TimeoutSeconds}: {_run.Finished} items finished; the rest were stopped or never started."),
-                "RunTimedOut", ErrorCategory.OperationTimeout, null));
+            Terminate(RunTimedOutError());
         }
         catch (Scripting.WorkerSetupException ex)
         {
