@@ -17,7 +17,12 @@ internal sealed class Mailbox : System.IDisposable
     public void Post(object message)
     {
         _messages.Enqueue(message);
-        _signal.Set();
+
+        // Most posts find the signal already set while the reader is busy; skip the interlocked write then.
+        if (!_signal.IsSet)
+        {
+            _signal.Set();
+        }
     }
 
     public void Wake() => _signal.Set();

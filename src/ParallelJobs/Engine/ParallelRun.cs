@@ -28,9 +28,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     private readonly RunContext _context;
     private const int Chunk = 64;
 
-    [ThreadStatic]
-    private static List<ItemResult>? t_workerResults;
-
     private readonly Random _jitter = new();
     private readonly List<WorkItem> _pending = new();
     private readonly List<WorkItem> _refused = new();
@@ -171,13 +168,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         {
             switch (message)
             {
-                case List<ItemResult> results:
-                    foreach (ItemResult result in results)
-                    {
-                        Emit(result, writer);
-                    }
-
-                    break;
                 case ItemResult result:
                     Emit(result, writer);
                     break;
@@ -273,15 +263,9 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             _mailbox.Post(new RunFault(ex));
         }
 
-        // A worker posts its batch's results together when the batch ends; inline runs post at once.
-        if (t_workerResults is { } batch)
-        {
-            batch.Add(result);
-        }
-        else
-        {
-            _mailbox.Post(result);
-        }
+        // Posted at once, not with the rest of its batch: a slow item later in the batch must not hold
+        // back results that are already done.
+        _mailbox.Post(result);
     }
 
     /// <summary>Worker: a record to show now.</summary>
@@ -441,7 +425,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         try
         {
             runner = _factory.Create(workerId, _context);
-            t_workerResults = new List<ItemResult>();
             while (_dispatcher.TakeBatch(batch, sizer.Size, _cts.Token))
             {
                 long started = Stopwatch.GetTimestamp();
@@ -451,13 +434,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
                 }
                 finally
                 {
-                    // Post before MarkDone: once nothing runs, every result must already be in the mailbox.
-                    if (t_workerResults.Count > 0)
-                    {
-                        _mailbox.Post(t_workerResults);
-                        t_workerResults = new List<ItemResult>();
-                    }
-
+                    // Results are posted before MarkDone: once nothing runs, every result is in the mailbox.
                     _dispatcher.MarkDone(batch.Count);
                 }
 
@@ -475,7 +452,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
         finally
         {
-            t_workerResults = null;
             runner?.Dispose();
             _mailbox.Wake();
         }
