@@ -72,10 +72,10 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
 
     public void Dispose()
     {
+        // A robots.txt fetch still in flight stops here. The token source and the per-host gates are left
+        // to the GC: a worker that outlived the run's join timeout may still touch them.
         _stopping.Cancel();
         _client.Dispose();
-        _gate.Dispose();
-        _stopping.Dispose();
     }
 
     private ParallelCrawlPage Fetch(CrawlTarget target, CancellationToken token)
@@ -106,7 +106,10 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
             bool html = mediaType is not null && (mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase));
             string? text = null;
-            if (response.Content is not null && (html || status == 429 || status >= 500))
+
+            // Links are taken from pages that worked: an error page's links are not the site's.
+            bool parse = html && status >= 200 && status < 300;
+            if (response.Content is not null && (parse || status == 429 || status >= 500))
             {
                 text = ReadText(response.Content, contentType, token, target.Uri);
             }
@@ -125,7 +128,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
                 Uri? next = UrlNormalizer.Resolve(target.Uri, location.OriginalString);
                 links = next is null ? links : new[] { next.AbsoluteUri };
             }
-            else if (html && text is not null)
+            else if (parse && text is not null)
             {
                 (title, links) = ReadPage(text, target.Uri);
             }

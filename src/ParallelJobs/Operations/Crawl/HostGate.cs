@@ -5,7 +5,7 @@ using System.Threading;
 namespace ParallelJobs.Operations.Crawl;
 
 /// <summary>Limits how many pages of one origin are fetched at once (-MaxPerHost), across all workers.</summary>
-internal sealed class HostGate : IDisposable
+internal sealed class HostGate
 {
     private readonly int _perHost;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.OrdinalIgnoreCase);
@@ -21,14 +21,6 @@ internal sealed class HostGate : IDisposable
         SemaphoreSlim gate = _gates.GetOrAdd(UrlNormalizer.Origin(uri), _ => new SemaphoreSlim(_perHost, _perHost));
         gate.Wait(token);
         return new Slot(gate);
-    }
-
-    public void Dispose()
-    {
-        foreach (SemaphoreSlim gate in _gates.Values)
-        {
-            gate.Dispose();
-        }
     }
 
     private sealed class Slot : IDisposable

@@ -73,7 +73,14 @@ internal sealed class WebRequestSpec
         string? methodText = Text(method) ?? defaults.Method;
         if (!string.IsNullOrWhiteSpace(methodText))
         {
-            spec.Method = new HttpMethod(methodText!.Trim().ToUpperInvariant());
+            try
+            {
+                spec.Method = new HttpMethod(methodText!.Trim().ToUpperInvariant());
+            }
+            catch (FormatException)
+            {
+                throw Invalid($"'{methodText}' is not a valid HTTP method.");
+            }
         }
 
         AddHeaders(spec.Headers, defaults.Headers);
