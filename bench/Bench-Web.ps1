@@ -61,6 +61,33 @@ try {
     }
     $rows.Add([pscustomobject]@{ Way = "ForEach-Object -Parallel { Invoke-RestMethod } -ThrottleLimit $ThrottleLimit"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $parallelRepeat; Note = 'measured, unordered' })
 
+    # The floor on this machine right now: bare async HttpClient, 50 requests in flight, no PowerShell per item.
+    Add-Type -TypeDefinition @'
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+public static class WebBenchFloor
+{
+    public static int Run(string[] uris, int limit)
+    {
+        using var client = new HttpClient();
+        using var gate = new SemaphoreSlim(limit);
+        var tasks = uris.Select(async u =>
+        {
+            await gate.WaitAsync();
+            try { return (await client.GetStringAsync(u)).Length; }
+            finally { gate.Release(); }
+        }).ToArray();
+        Task.WaitAll(tasks);
+        return tasks.Length;
+    }
+}
+'@
+    $null = [WebBenchFloor]::Run([string[]]($uris | Select-Object -First 200), $ThrottleLimit)
+    $times = foreach ($i in 1..$Repeat) { (Measure-Seconds { [WebBenchFloor]::Run([string[]]$uris, $ThrottleLimit) }).Seconds }
+    $rows.Add([pscustomobject]@{ Way = "bare HttpClient, $ThrottleLimit async requests in flight (floor)"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $Repeat; Note = 'measured, for reference' })
+
     # Sequential Invoke-RestMethod: a sample, extrapolated.
     $sample = $uris | Select-Object -First $SequentialSample
     $null = Invoke-RestMethod $sample[0]
