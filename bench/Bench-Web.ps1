@@ -42,26 +42,7 @@ try {
     $limit = [math]::Ceiling($Count / $ThrottleLimit) * $DelayMs / 1000
     $rows = [System.Collections.Generic.List[object]]::new()
 
-    # Invoke-ParallelWebRequest: warm up (JIT, connections), then measure.
-    $null = $uris | Select-Object -First 200 | Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit
-    $times = foreach ($i in 1..$Repeat) {
-        $run = Measure-Seconds { $uris | Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit }
-        if (@($run.Output).Count -ne $Count -or $run.Output[-1].Uri.AbsoluteUri -ne $uris[-1]) { throw 'Invoke-ParallelWebRequest returned the wrong responses.' }
-        $run.Seconds
-    }
-    $rows.Add([pscustomobject]@{ Way = "Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $Repeat; Note = 'measured' })
-
-    # ForEach-Object -Parallel with Invoke-RestMethod: a runspace per item, a new connection per request.
-    $null = $uris | Select-Object -First 100 | ForEach-Object -Parallel { Invoke-RestMethod $_ } -ThrottleLimit $ThrottleLimit
-    $parallelRepeat = [math]::Max(1, [math]::Min($Repeat, 3))
-    $times = foreach ($i in 1..$parallelRepeat) {
-        $run = Measure-Seconds { $uris | ForEach-Object -Parallel { Invoke-RestMethod $_ } -ThrottleLimit $ThrottleLimit }
-        if (@($run.Output).Count -ne $Count) { throw 'ForEach-Object -Parallel returned the wrong number of responses.' }
-        $run.Seconds
-    }
-    $rows.Add([pscustomobject]@{ Way = "ForEach-Object -Parallel { Invoke-RestMethod } -ThrottleLimit $ThrottleLimit"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $parallelRepeat; Note = 'measured, unordered' })
-
-    # The floor on this machine right now: bare async HttpClient, 50 requests in flight, no PowerShell per item.
+    # The floor on this machine right now: bare async HttpClient, the same requests in flight, no PowerShell per item.
     Add-Type -TypeDefinition @'
 using System.Linq;
 using System.Net.Http;
@@ -84,9 +65,31 @@ public static class WebBenchFloor
     }
 }
 '@
+    # Invoke-ParallelWebRequest and the floor, interleaved so both see the same machine load.
+    $null = $uris | Select-Object -First 200 | Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit
     $null = [WebBenchFloor]::Run([string[]]($uris | Select-Object -First 200), $ThrottleLimit)
-    $times = foreach ($i in 1..$Repeat) { (Measure-Seconds { [WebBenchFloor]::Run([string[]]$uris, $ThrottleLimit) }).Seconds }
-    $rows.Add([pscustomobject]@{ Way = "bare HttpClient, $ThrottleLimit async requests in flight (floor)"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $Repeat; Note = 'measured, for reference' })
+    $ours = [System.Collections.Generic.List[double]]::new()
+    $floor = [System.Collections.Generic.List[double]]::new()
+    foreach ($i in 1..$Repeat) {
+        $run = Measure-Seconds { $uris | Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit }
+        if (@($run.Output).Count -ne $Count -or $run.Output[-1].Uri.AbsoluteUri -ne $uris[-1]) { throw 'Invoke-ParallelWebRequest returned the wrong responses.' }
+        $ours.Add($run.Seconds)
+        $floor.Add((Measure-Seconds { [WebBenchFloor]::Run([string[]]$uris, $ThrottleLimit) }).Seconds)
+    }
+    $rows.Add([pscustomobject]@{ Way = "Invoke-ParallelWebRequest -ThrottleLimit $ThrottleLimit"; Requests = $Count; Best = ($ours | Measure-Object -Minimum).Minimum; Typical = Get-Median $ours; Runs = $Repeat; Note = 'measured, ordered' })
+    $floorRow = [pscustomobject]@{ Way = "bare HttpClient, $ThrottleLimit async requests in flight (floor)"; Requests = $Count; Best = ($floor | Measure-Object -Minimum).Minimum; Typical = Get-Median $floor; Runs = $Repeat; Note = 'measured, C# with no PowerShell, for reference' }
+
+    # ForEach-Object -Parallel with Invoke-RestMethod: a runspace per item, a new connection per request.
+    $null = $uris | Select-Object -First 100 | ForEach-Object -Parallel { Invoke-RestMethod $_ } -ThrottleLimit $ThrottleLimit
+    $parallelRepeat = [math]::Max(1, [math]::Min($Repeat, 3))
+    $times = foreach ($i in 1..$parallelRepeat) {
+        $run = Measure-Seconds { $uris | ForEach-Object -Parallel { Invoke-RestMethod $_ } -ThrottleLimit $ThrottleLimit }
+        if (@($run.Output).Count -ne $Count) { throw 'ForEach-Object -Parallel returned the wrong number of responses.' }
+        $run.Seconds
+    }
+    $rows.Add([pscustomobject]@{ Way = "ForEach-Object -Parallel { Invoke-RestMethod } -ThrottleLimit $ThrottleLimit"; Requests = $Count; Best = ($times | Measure-Object -Minimum).Minimum; Typical = Get-Median $times; Runs = $parallelRepeat; Note = 'measured, unordered' })
+
+    $rows.Add($floorRow)
 
     # Sequential Invoke-RestMethod: a sample, extrapolated.
     $sample = $uris | Select-Object -First $SequentialSample
@@ -95,7 +98,8 @@ public static class WebBenchFloor
     $scaled = $run.Seconds * $Count / $SequentialSample
     $rows.Add([pscustomobject]@{ Way = 'ForEach-Object { Invoke-RestMethod } (sequential)'; Requests = $Count; Best = $scaled; Typical = $scaled; Runs = 1; Note = "extrapolated from $SequentialSample requests" })
 
-    Write-Host ("{0} GETs of /delay/{1} (each answered after {1} ms) at -ThrottleLimit {2}; physical limit {3:0.00} s; {4} cores." -f $Count, $DelayMs, $ThrottleLimit, $limit, [Environment]::ProcessorCount)
+    $load = if (Test-Path /proc/loadavg) { '; load average ' + ((Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ') } else { '' }
+    Write-Host ("{0} GETs of /delay/{1} (each answered after {1} ms) at -ThrottleLimit {2}; physical limit {3:0.00} s; {4} cores{5}." -f $Count, $DelayMs, $ThrottleLimit, $limit, [Environment]::ProcessorCount, $load)
     $rows | Format-Table Way, Requests,
         @{ n = 'Best (s)'; e = { '{0:0.000}' -f $_.Best }; a = 'Right' },
         @{ n = 'Typical (s)'; e = { '{0:0.000}' -f $_.Typical }; a = 'Right' },
