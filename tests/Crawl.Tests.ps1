@@ -162,9 +162,13 @@ Describe 'Invoke-ParallelCrawl' {
             $warnings[0].Message | Should -Match 'MaxPages 3'
         }
 
-        It 'accepts -MaxPerHost and still finds every page' {
-            $pages = Invoke-ParallelCrawl "$base/site/index.html" -Depth 2 -MaxPerHost 1 -ThrottleLimit 4
-            $pages | Should -HaveCount 7
+        It 'fetches at most -MaxPerHost pages from one host at once, and still finds every page' {
+            $null = Invoke-ParallelWebRequest "$base/concurrency?reset=1"
+            $pages = Invoke-ParallelCrawl "$base/slowsite/a.html" -Depth 2 -MaxPerHost 1 -ThrottleLimit 4
+            $pages.Uri.AbsoluteUri | Should -Contain "$base/slowsite/deep/d.html"
+            # a; b, index, c, missing; then d, e and moved here, and a, b and c of the fast copy the pages link to.
+            $pages | Should -HaveCount 11
+            (Invoke-ParallelWebRequest "$base/concurrency").Content.max | Should -Be 1
         }
     }
 

@@ -58,6 +58,18 @@ Describe 'Invoke-ParallelWebRequest' {
             (Invoke-ParallelWebRequest "127.0.0.1:$($server.Port)/text").Content | Should -Be 'hello'
         }
 
+        It 'has at most -ThrottleLimit requests in flight' {
+            $null = Invoke-ParallelWebRequest "$base/concurrency?reset=1"
+            $null = 1..9 | ForEach-Object { "$base/delay/200?n=$_" } | Invoke-ParallelWebRequest -ThrottleLimit 3
+            (Invoke-ParallelWebRequest "$base/concurrency").Content.max | Should -Be 3
+        }
+
+        It 'has at most -MaxPerHost requests in flight to one host' {
+            $null = Invoke-ParallelWebRequest "$base/concurrency?reset=1"
+            $null = 1..6 | ForEach-Object { "$base/delay/200?n=$_" } | Invoke-ParallelWebRequest -ThrottleLimit 6 -MaxPerHost 2
+            (Invoke-ParallelWebRequest "$base/concurrency").Content.max | Should -Be 2
+        }
+
         It 'shows responses as a table' {
             $text = Invoke-ParallelWebRequest "$base/text" | Format-Table | Out-String
             $text | Should -Match 'Status'

@@ -40,13 +40,40 @@ int Hit(string key)
     }
 }
 
+// Requests in flight on /delay and /slowsite, and the most seen at once since the last reset.
+int inFlight = 0;
+int maxInFlight = 0;
+async Task Tracked(int ms, CancellationToken token)
+{
+    int now = Interlocked.Increment(ref inFlight);
+    int seen;
+    while (now > (seen = Volatile.Read(ref maxInFlight)) && Interlocked.CompareExchange(ref maxInFlight, now, seen) != seen)
+    {
+    }
+
+    try
+    {
+        await Task.Delay(ms, token);
+    }
+    finally
+    {
+        Interlocked.Decrement(ref inFlight);
+    }
+}
+
 IResult Json(object value, int status = 200) => Results.Text(JsonSerializer.Serialize(value), "application/json", Encoding.UTF8, status);
 
 // Fixed delays, for the benchmark and for timeouts before any header is sent.
 app.MapGet("/delay/{ms:int}", async (int ms, HttpContext ctx) =>
 {
-    await Task.Delay(ms, ctx.RequestAborted);
+    await Tracked(ms, ctx.RequestAborted);
     return Json(new { delay = ms });
+});
+
+app.MapGet("/concurrency", (int? reset) =>
+{
+    int max = reset == 1 ? Interlocked.Exchange(ref maxInFlight, 0) : Volatile.Read(ref maxInFlight);
+    return Json(new { max });
 });
 
 // Headers at once, then the body a piece at a time: a slow response.
@@ -119,10 +146,15 @@ app.MapGet("/robots.txt", (HttpContext ctx) =>
     return Results.Text("# test rules\nUser-agent: SomeOtherBot\nDisallow: /\n\nUser-agent: *\nDisallow: /site/private/\nAllow: /site/\n", "text/plain");
 });
 
-app.MapGet("/site/{**path}", (HttpContext ctx, string? path) =>
+async Task<IResult> SitePage(HttpContext ctx, string site, string? path)
 {
     string host = ctx.Request.Host.Value!;
-    siteHits.AddOrUpdate(host + "/site/" + path, 1, (_, n) => n + 1);
+    siteHits.AddOrUpdate(host + "/" + site + "/" + path, 1, (_, n) => n + 1);
+    if (site == "slowsite")
+    {
+        await Tracked(100, ctx.RequestAborted);
+    }
+
     string self = $"{ctx.Request.Scheme}://{host}";
     int port = ctx.Connection.LocalPort;
     string? html = path switch
@@ -141,11 +173,17 @@ app.MapGet("/site/{**path}", (HttpContext ctx, string? path) =>
 
     if (path == "moved.html")
     {
-        return Results.Redirect("/site/c.html", permanent: true);
+        return Results.Redirect($"/{site}/c.html", permanent: true);
     }
 
     return html is null ? Results.Text("not found", "text/plain", Encoding.UTF8, 404) : Results.Text(html, "text/html; charset=utf-8");
-});
+}
+
+app.MapGet("/site/{**path}", (HttpContext ctx, string? path) => SitePage(ctx, "site", path));
+
+// The same site with every page 100 ms slow, for per-host limits.
+app.MapGet("/slowsite/{**path}", (HttpContext ctx, string? path) => SitePage(ctx, "slowsite", path));
+
 
 // How often each page was fetched, keyed by host and path.
 app.MapGet("/sitehits", () => Json(siteHits.ToDictionary(p => p.Key, p => p.Value)));
