@@ -15,6 +15,8 @@
         'Get-ParallelJobPool'
         'Clear-ParallelJobPool'
         'Set-ParallelJobPool'
+        'Invoke-ParallelWebRequest'
+        'Invoke-ParallelCrawl'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

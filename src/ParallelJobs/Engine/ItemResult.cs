@@ -42,6 +42,12 @@ internal sealed class ItemResult
     /// <summary>True when the result was read from the job log of an earlier run (-Resume).</summary>
     public bool FromLog { get; set; }
 
+    /// <summary>Set by an operation whose failure another attempt cannot fix: -RetryCount leaves it alone.</summary>
+    public bool NoRetry { get; set; }
+
+    /// <summary>The least wait before a retry that the failure asked for (an HTTP Retry-After), or null.</summary>
+    public TimeSpan? RetryAfter { get; set; }
+
     public bool HasErrors => Failure is not null || ErrorCount > 0;
 
     /// <summary>The error for an item stopped by -ItemTimeoutSeconds.</summary>

@@ -16,6 +16,7 @@ namespace ParallelJobs.Engine;
 internal sealed class ParallelRun : IItemSink, IDisposable
 {
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(300);
 
     private readonly RunOptions _options;
     private readonly IRunnerFactory _factory;
@@ -229,9 +230,15 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     {
         WorkItem item = result.Item;
         bool failed = result.Status is ItemStatus.Failed or ItemStatus.TimedOut;
-        if (failed && item.Attempts <= _options.RetryCount && !_dispatcher.IsHalted)
+        if (failed && !result.NoRetry && item.Attempts <= _options.RetryCount && !_dispatcher.IsHalted)
         {
             TimeSpan delay = RetryDelay(item.Attempts);
+            if (result.RetryAfter is { } asked && asked > delay)
+            {
+                // The server said when to come back (Retry-After): never sooner, and never longer than the cap.
+                delay = asked < MaxRetryDelay ? asked : MaxRetryDelay;
+            }
+
             string reason = result.Failure?.Exception.Message ?? (result.Status == ItemStatus.TimedOut ? "timed out" : "wrote an error");
             _mailbox.Post(new LiveRecord(item.Index, StreamKind.Verbose, new VerboseRecord(
                 $"Item [{item.Index}] failed on attempt {item.Attempts} of {_options.RetryCount + 1} ({reason}); retrying in {delay.TotalSeconds:0.##} s.")));
@@ -326,7 +333,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
 
         double seconds = _options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 16)) * factor;
-        return TimeSpan.FromSeconds(Math.Min(seconds, 300));
+        return TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryDelay.TotalSeconds));
     }
 
     /// <summary>Hands pending items to the dispatcher until fewer than <paramref name="keepBelow"/> remain.</summary>

@@ -16,4 +16,10 @@ internal sealed class ItemOperationException : Exception
     public string ErrorId { get; }
 
     public ErrorCategory Category { get; }
+
+    /// <summary>False when another attempt cannot help (a 404, a bad URI): -RetryCount then skips the item.</summary>
+    public bool Retryable { get; set; } = true;
+
+    /// <summary>The least time to wait before the next attempt (an HTTP Retry-After), or null.</summary>
+    public TimeSpan? RetryAfter { get; set; }
 }

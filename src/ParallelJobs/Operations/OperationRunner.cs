@@ -55,6 +55,8 @@ internal sealed class OperationRunner : IItemRunner
             catch (ItemOperationException ex)
             {
                 result.Failure = new ErrorRecord(ex, ex.ErrorId, ex.Category, item.Input);
+                result.NoRetry = !ex.Retryable;
+                result.RetryAfter = ex.RetryAfter;
             }
             catch (Exception ex)
             {

@@ -1,0 +1,67 @@
+@{
+    Synopsis    = 'Crawls web pages in parallel, following links breadth-first to a depth, and writes one object per page in discovery order.'
+    Description = @'
+Invoke-ParallelCrawl is the crawl job: it fetches the start pages, extracts their links with a real HTML parser (HtmlAgilityPack), and follows them breadth-first up to -Depth links away, fetching pages in parallel on the worker pool with no runspace per page. Each page found becomes a new item of the same run, so pages are written in the order they were discovered, one ParallelJobs.ParallelCrawlPage each: Uri, Depth, Referrer, StatusCode, ContentType, Title, Links and Elapsed.
+
+The crawl stays on the start pages' hosts unless -AllowHost names more. It never fetches a URL twice: links are resolved against the page (and its <base href>), and normalized before they are compared (scheme and host in lower case, the default port dropped, the fragment removed, dot segments resolved). Only http and https links are followed; mailto:, javascript: and the like are ignored.
+
+robots.txt is honoured by default: it is fetched once per scheme, host and port, and the rules of the group that names ParallelJobs, else of the * group, decide (the longest matching Allow or Disallow path wins; * and $ are understood). A missing robots.txt allows everything. -IgnoreRobots skips it.
+
+At most -ThrottleLimit pages are fetched at once (8 by default) and at most -MaxPerHost (4 by default) from any one host. Redirects are not followed silently: the redirecting page is written with its 3xx status, and its target is followed as a link, so it too is fetched only once.
+
+A page that answers 4xx is a result like any other (a broken link is worth reporting). A 429 or 5xx answer, and pages that get no answer, are per-item errors with stable ids (WebHttpError, WebConnectionRefused, WebDnsFailure, WebConnectionFailed, ItemTimedOut); -RetryCount retries them, honouring Retry-After. The other pages go on.
+'@
+    Parameters  = @{
+        Uri                = 'The pages to start from, at depth 0. Their hosts are always in scope. From the pipeline, each string is one start page. A bare host name such as example.com means http.'
+        Depth              = 'How many links away from a start page to follow. 0 fetches only the start pages; the default 2 fetches the start pages, the pages they link to, and the pages those link to.'
+        AllowHost          = 'More host names the crawl may enter besides the start pages'' hosts, for example www.example.com or *.example.com (wildcards allowed; host:port matches a single port). Links to other hosts are listed in Links but not fetched.'
+        IgnoreRobots       = 'Fetches pages even when robots.txt disallows them, and does not fetch robots.txt at all.'
+        MaxPerHost         = 'The most pages fetched at once from any one origin (scheme, host and port), to be polite to the server. The default is 4.'
+        MaxPages           = 'Stops queuing new pages once this many pages, start pages included, have been queued, and writes one warning. By default only -Depth bounds the crawl.'
+        ThrottleLimit      = 'How many pages are fetched at once in all, each on its own worker thread. The default is 8. It must be 1 or more.'
+        Unordered          = 'Writes each page as soon as it is fetched, instead of in discovery order.'
+        TimeoutSeconds     = 'Bounds the whole crawl. When it runs out, fetches in flight are cancelled, queued pages never start, the pages already fetched are written, and one RunTimedOut error is thrown. It must be above 0.'
+        ItemTimeoutSeconds = 'The per-page timeout: a page (including the wait for its host''s robots.txt) not fully received within this many seconds is cancelled and reported with an ItemTimedOut error. The default is 100. It must be above 0.'
+        RetryCount         = 'How many more times to fetch a page that got a 429 or 5xx answer, a refused or dropped connection, or timed out. A DNS failure is not retried. The default is 0.'
+        RetryDelay         = 'Seconds to wait before the first retry; each further retry waits twice as long, with random jitter of +/-50%, capped at 300 s. A Retry-After header makes the wait at least that long. The default is 1.'
+        MaxFailures        = 'Stops queuing new pages once this many pages have failed (after their retries), lets the running ones finish, and then throws one MaxFailuresExceeded error that gives the counts. A percentage such as 10% counts against the pages finished so far, once at least ten have finished.'
+        AsResult           = 'Writes one ParallelJobs.ParallelJobResult per page, in discovery order, instead of the pages: Index, Input (the ParallelJobs.CrawlTarget with Uri, Depth and Referrer), Output (the ParallelCrawlPage), Errors, Status, Attempts, StartTime and Duration. Errors then travel inside the results instead of the error stream.'
+        LogPath            = 'Appends one JSON line per fetched page to this file, flushed as it ends: index, status, attempts, start, duration, error message and the page serialized with CliXml. An existing log is refused unless -Force is given.'
+        Resume             = 'Not supported by Invoke-ParallelCrawl: the pages a crawl finds are new items of the run, which a job log cannot replay. Using it is an error (CrawlResumeNotSupported).'
+        Key                = 'A script block that gives each start page a stable identity for the job log, with the CrawlTarget in $_. Pages found by the crawl are logged under their index.'
+        Force              = 'With -LogPath: starts a new log in place of an existing one.'
+    }
+    Inputs      = 'System.String'
+    Outputs     = 'ParallelJobs.ParallelCrawlPage, ParallelJobs.ParallelJobResult'
+    Notes       = @'
+"Breadth-first" is the order pages are queued in: every link a page yields is queued behind the pages already queued. Pages run in parallel, so with more than one worker a page of depth 2 may start before the last page of depth 1 has finished; the Depth property is always the shortest path the crawl found first.
+
+The robots.txt product token is ParallelJobs; requests carry the User-Agent ParallelJobs/<version>.
+'@
+    Examples    = @(
+        @{
+            Title   = 'Crawl a site two links deep'
+            Code    = 'Invoke-ParallelCrawl -Uri https://docs.example.com/ -Depth 2 | Format-Table Depth, StatusCode, Title, Uri'
+            Remarks = 'Fetches the start page, the pages it links to on docs.example.com and the pages those link to, 8 at a time and at most 4 at once from the host, honouring robots.txt. Pages come out in discovery order.'
+        }
+        @{
+            Title   = 'Find broken links'
+            Code    = @'
+Invoke-ParallelCrawl https://www.example.com/ -Depth 3 -MaxPages 2000 |
+    Where-Object StatusCode -ge 400 | Select-Object StatusCode, Uri, Referrer
+'@
+            Remarks = 'A 404 page is a result, with the Referrer that linked to it.'
+        }
+        @{
+            Title   = 'Include a second host'
+            Code    = 'Invoke-ParallelCrawl https://example.com/ -AllowHost www.example.com, *.cdn.example.com -Depth 1'
+            Remarks = 'Links to www.example.com and any host under cdn.example.com are followed as well; other hosts are listed in Links but not fetched.'
+        }
+        @{
+            Title   = 'A slow or flaky site'
+            Code    = 'Invoke-ParallelCrawl https://slow.example.com/ -ItemTimeoutSeconds 20 -RetryCount 2 -MaxPerHost 2 -AsResult | Where-Object Status -ne Completed'
+            Remarks = 'Each page gets 20 seconds, and pages that time out or answer 429 or 5xx are fetched up to twice more. The results list the pages that still failed.'
+        }
+    )
+    Links       = @('Invoke-ParallelWebRequest', 'Invoke-ParallelJob')
+}
