@@ -341,9 +341,14 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         options.MaxFailures = count;
     }
 
+    /// <summary>
+    /// -ErrorAction Stop, or $ErrorActionPreference = 'Stop' when errors are written to the error stream.
+    /// With -AsResult errors travel inside the results, so only an explicit -ErrorAction Stop halts.
+    /// </summary>
     private bool ErrorActionIsStop()
     {
-        object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound : SessionState.PSVariable.GetValue("ErrorActionPreference");
+        object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound
+            : AsResult ? null : SessionState.PSVariable.GetValue("ErrorActionPreference");
         return value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
     }
 
