@@ -225,7 +225,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             case HaltReason.MaxFailures:
                 long notStarted = _run.Dispatcher.Added - _run.Finished;
                 Terminate(new ErrorRecord(
-                    new InvalidOperationException($"Stopped starting new items after {_run.Failed} of {_run.Finished} finished items failed (-MaxFailures {MaxFailures!.Trim()}). {notStarted} items were not started."),
+                    new InvalidOperationException($"Stopped starting new items once the failure limit was reached (-MaxFailures {MaxFailures!.Trim()}); the items already running were let finish. In all, {_run.Failed} of {_run.Finished} finished items failed, and {notStarted} items were not started."),
                     "MaxFailuresExceeded", ErrorCategory.LimitsExceeded, null));
                 break;
             case HaltReason.FirstError when AsResult:
