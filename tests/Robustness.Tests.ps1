@@ -225,7 +225,7 @@ Describe 'Invoke-ParallelJob robustness' {
             $run.Error.FullyQualifiedErrorId | Should -BeLike 'MaxFailuresExceeded*'
             $run.Error.Exception.Message | Should -Match '-MaxFailures 3'
             # Items already running when the limit was hit may fail too, so the total is at least 3.
-            $run.Error.Exception.Message | Should -Match '(?<n>\d+) of \d+ finished items failed'
+            $run.Error.Exception.Message -match '(?<n>\d+) of \d+ finished items failed' | Should -BeTrue
             [int]$Matches.n | Should -BeGreaterOrEqual 3
             $run.Error.Exception.Message | Should -Match '\d+ items were not started'
             $started = @(Get-RanName $folder | Where-Object { $_ -like 'start*' })
