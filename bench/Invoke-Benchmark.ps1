@@ -115,7 +115,7 @@ $seqMem = (Invoke-Child (& $measure "1..$MemoryItems | ForEach-Object { `$_ * 2 
 Add-Row "memory: $MemoryItems items -Unordered, peak above idle" ("$($unordered[0]) MB ($($unordered[1]) s)") '' ("$($seqMem[0]) MB ($($seqMem[1]) s)") '' '<= 150 MB'
 Add-Row "memory: $MemoryItems items ordered, first item slow (3 s)" ("$($slowFirst[0]) MB ($($slowFirst[1]) s)") '' '' '' '<= 150 MB'
 
-$machine = "$([Environment]::ProcessorCount) cores, $([math]::Round((Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Ignore).TotalPhysicalMemory / 1GB)) GB"
+$machine = "$([Environment]::ProcessorCount) cores, $([Environment]::OSVersion.VersionString)"
 if ($IsLinux) { $machine = "$([Environment]::ProcessorCount) cores, $([math]::Round(((Get-Content /proc/meminfo -TotalCount 1) -replace '\D', '') / 1MB)) GiB, $((Get-Content /etc/os-release | Where-Object { $_ -like 'PRETTY_NAME=*' }) -replace 'PRETTY_NAME=|\"', '')" }
 "Measured $(Get-Date -Format 'yyyy-MM-dd') on $machine, PowerShell $($PSVersionTable.PSVersion)"
 $rows | Format-Table -AutoSize -Wrap | Out-String -Width 250
