@@ -15,6 +15,7 @@
         'Get-ParallelJobPool'
         'Clear-ParallelJobPool'
         'Set-ParallelJobPool'
+        'Resize-Image'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
