@@ -521,6 +521,31 @@ Describe 'Resize-Image' {
         }
     }
 
+    Context 'Job log: -LogPath and -Resume' {
+        BeforeAll {
+            $dir = Join-Path $root 'resume'
+            $a = New-TestImage (Join-Path $dir 'a.jpg') -Seed 1
+            $b = New-TestImage (Join-Path $dir 'b.jpg') -Seed 2
+            $out = Join-Path $dir 'out'
+            $log = Join-Path $dir 'resize.jsonl'
+            $first = $a | Resize-Image -Width 20 -Destination $out -LogPath $log -Key { $_ }
+        }
+
+        It 'skips the images the log records as done, and resizes the rest' {
+            # Without -Force, resizing a.jpg again would fail with DestinationExists.
+            $second = $a, $b | Resize-Image -Width 20 -Destination $out -LogPath $log -Resume -Key { $_ } -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $second.Count | Should -Be 2
+            $second[0].Destination | Should -Be $first.Destination
+            $second[1].Source | Should -Be $b.FullName
+            Join-Path $out 'b.jpg' | Should -Exist
+        }
+
+        It 'refuses to resume a log written with other settings' {
+            { $a | Resize-Image -Width 30 -Destination $out -LogPath $log -Resume -Key { $_ } } | Should -Throw -ErrorId 'LogMismatch*'
+        }
+    }
+
     Context 'Stopped items' {
         It 'leaves neither a destination nor a temporary file for an item stopped by -ItemTimeoutSeconds' {
             $dir = Join-Path $root 'timeout'

@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Threading;
 
 namespace ParallelJobs.Operations.Images;
@@ -37,7 +36,8 @@ internal static class ImageSharpLoader
             return;
         }
 
-        if (RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.OrdinalIgnoreCase))
+        // The .NET Framework's core library is mscorlib; .NET's is System.Private.CoreLib.
+        if (typeof(object).Assembly.GetName().Name == "mscorlib")
         {
             AppDomain.CurrentDomain.AssemblyResolve += ResolveFromModuleFolder;
             return;
