@@ -13,8 +13,9 @@
       ForEach -Parallel 2   ForEach-Object -Parallel -ThrottleLimit 2 calling ImageSharp
 
     Every variant runs -Repeat times, in turns, after one untimed warm-up round; the table gives the best
-    and the median seconds and the speed-up over the sequential loop (best against best). The machine is
-    shared, so run it when it is quiet and trust the best figures more than the medians.
+    and the median seconds, the speed-up over the sequential loop (best against best), and the process's
+    CPU time in that best round with the number of cores it amounts to. The machine is shared, so run it
+    when it is quiet and trust the best figures more than the medians.
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Bench-Images.ps1 -ModulePath out/ParallelJobs/ParallelJobs.psd1
 #>
@@ -104,20 +105,32 @@ try {
     }
 
     $times = @{}
-    foreach ($name in $variants.Keys) { $times[$name] = [System.Collections.Generic.List[double]]::new() }
+    $cpu = @{}
+    $process = [Diagnostics.Process]::GetCurrentProcess()
+    foreach ($name in $variants.Keys) {
+        $times[$name] = [System.Collections.Generic.List[double]]::new()
+        $cpu[$name] = [System.Collections.Generic.List[double]]::new()
+    }
     foreach ($round in 0..$Repeat) {
         foreach ($name in $variants.Keys) {
             $dest = Join-Path $work "out-$round-$($name -replace '[^A-Za-z0-9]+', '-')"
             $null = New-Item -ItemType Directory -Path $dest -Force
             [GC]::Collect()
+            $process.Refresh()
+            $cpuBefore = $process.TotalProcessorTime
             $watch = [Diagnostics.Stopwatch]::StartNew()
             & $variants[$name] $dest
             $watch.Stop()
+            $process.Refresh()
+            $cpuUsed = ($process.TotalProcessorTime - $cpuBefore).TotalSeconds
             $written = @(Get-ChildItem $dest -Filter *.jpg).Count
             if ($written -ne $files.Count) { throw "$name wrote $written of $($files.Count) files." }
             Remove-Item $dest -Recurse -Force
             # Round 0 warms up the JIT and the buffer pools; it is not counted.
-            if ($round -gt 0) { $times[$name].Add($watch.Elapsed.TotalSeconds) }
+            if ($round -gt 0) {
+                $times[$name].Add($watch.Elapsed.TotalSeconds)
+                $cpu[$name].Add($cpuUsed)
+            }
         }
         if ($round -gt 0) { Write-Host "round $round of $Repeat done" }
     }
@@ -126,12 +139,17 @@ try {
     $rows = foreach ($name in $variants.Keys) {
         $sorted = @($times[$name] | Sort-Object)
         $best = $sorted[0]
+        $bestRound = $times[$name].IndexOf($best)
         [pscustomobject]@{
-            Variant        = $name
-            'Best s'       = [math]::Round($best, 2)
-            'Median s'     = [math]::Round($sorted[[int][math]::Floor(($sorted.Count - 1) / 2)], 2)
-            'Images/s'     = [math]::Round($files.Count / $best, 1)
-            'vs loop'      = '{0:0.00}x' -f ($baseline / $best)
+            Variant    = $name
+            'Best s'   = [math]::Round($best, 2)
+            'Median s' = [math]::Round($sorted[[int][math]::Floor(($sorted.Count - 1) / 2)], 2)
+            'Images/s' = [math]::Round($files.Count / $best, 1)
+            'vs loop'  = '{0:0.00}x' -f ($baseline / $best)
+            # CPU time of the whole process during the best round: the same work costs about the same CPU
+            # whichever way it runs, and CPU / wall time shows how many cores it really got.
+            'CPU s'    = [math]::Round($cpu[$name][$bestRound], 2)
+            'Cores'    = [math]::Round($cpu[$name][$bestRound] / $best, 2)
         }
     }
     $rows | Format-Table -AutoSize | Out-String | Write-Host

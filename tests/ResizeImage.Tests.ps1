@@ -329,7 +329,8 @@ Describe 'Resize-Image' {
 
         It 'reports a missing file as its own item, in input order' {
             $paths = (Join-Path $dir 'one.jpg'), (Join-Path $dir 'missing.jpg'), (Join-Path $dir 'two.jpg')
-            $results = $paths | Resize-Image -Width 20 -Destination (Join-Path $root 'input-out/missing') -AsResult
+            # -ErrorAction Continue: the test runner's $ErrorActionPreference is Stop, which would stop at the first failure.
+            $results = $paths | Resize-Image -Width 20 -Destination (Join-Path $root 'input-out/missing') -AsResult -ErrorAction Continue
             $results.Status | Should -Be 'Completed', 'Failed', 'Completed'
             $results[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'SourceNotFound*'
             $results[1].Errors[0].Exception.Message | Should -BeLike '*missing.jpg*'
@@ -405,7 +406,7 @@ Describe 'Resize-Image' {
             $png = New-TestImage (Join-Path $pair 'same.png') -Seed 5
             $jpg = New-TestImage (Join-Path $pair 'same.jpg') -Seed 6
             $before = (Get-FileHash -LiteralPath $jpg.FullName).Hash
-            $results = $jpg, $png | Resize-Image -Width 50 -Format jpg -Destination $pair -Force -AsResult
+            $results = $jpg, $png | Resize-Image -Width 50 -Format jpg -Destination $pair -Force -AsResult -ErrorAction Continue
             $results.Status | Should -Be 'Failed', 'Failed'
             $results[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'DestinationIsSource*'
             (Get-FileHash -LiteralPath $jpg.FullName).Hash | Should -Be $before
@@ -475,7 +476,7 @@ Describe 'Resize-Image' {
         }
 
         It 'reports statuses with -AsResult' {
-            $asResult = $inputs | Resize-Image -Width 40 -Format png -Destination (Join-Path $dir 'asresult') -AsResult
+            $asResult = $inputs | Resize-Image -Width 40 -Format png -Destination (Join-Path $dir 'asresult') -AsResult -ErrorAction Continue
             $asResult.Status | Should -Be 'Completed', 'Failed', 'Completed', 'Failed', 'Failed', 'Failed', 'Failed', 'Completed'
             $asResult[0].Output[0] | Should -BeOfType ParallelJobs.ImageResizeResult
             $asResult[5].Errors[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
@@ -551,7 +552,7 @@ Describe 'Resize-Image' {
             $dir = Join-Path $root 'timeout'
             $big = New-TestImage (Join-Path $dir 'big.jpg') -Width 4000 -Height 3000
             $out = Join-Path $dir 'out'
-            $result = $big | Resize-Image -Width 100 -Destination $out -ItemTimeoutSeconds 0.001 -AsResult
+            $result = $big | Resize-Image -Width 100 -Destination $out -ItemTimeoutSeconds 0.001 -AsResult -ErrorAction Continue
             $result.Status | Should -Be 'TimedOut'
             Join-Path $out 'big.jpg' | Should -Not -Exist
             Get-TempFile $dir | Should -BeNullOrEmpty

@@ -338,7 +338,7 @@ internal sealed class ResizeImageOperation : IItemOperation
         try
         {
             Directory.CreateDirectory(folder);
-            temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid():N}.tmp");
+            temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid().ToString("N").Substring(0, 12)}.tmp");
             long length;
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
             {
