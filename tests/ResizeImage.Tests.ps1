@@ -559,6 +559,19 @@ Describe 'Resize-Image' {
         }
     }
 
+    Context 'Stopping early' {
+        It 'stops the other images when the pipeline ends early, leaving no temporary files' {
+            $dir = Join-Path $root 'early'
+            $photos = 1..8 | ForEach-Object { New-TestImage (Join-Path $dir "p$_.jpg") -Width 1200 -Height 900 -Seed $_ }
+            $out = Join-Path $dir 'out'
+            $first = $photos | Resize-Image -Width 100 -Destination $out -ThrottleLimit 2 | Select-Object -First 1
+            $first.Source | Should -Be $photos[0].FullName
+            Get-TempFile $dir | Should -BeNullOrEmpty
+            # Every file that was written is whole.
+            Get-ChildItem -LiteralPath $out -Filter *.jpg | ForEach-Object { (Get-ImageInfo $_.FullName).Width | Should -Be 100 }
+        }
+    }
+
     Context 'The ImageSharp build' {
         It 'uses the SIMD build of ImageSharp on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
             [SixLabors.ImageSharp.Image].Assembly.Location | Should -BeLike '*netcoreapp3.1*'
