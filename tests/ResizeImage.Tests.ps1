@@ -576,5 +576,26 @@ Describe 'Resize-Image' {
         It 'uses the SIMD build of ImageSharp on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
             [SixLabors.ImageSharp.Image].Assembly.Location | Should -BeLike '*netcoreapp3.1*'
         }
+
+        It 'falls back to the portable build beside the module when the SIMD one is missing' {
+            # A copy of the module without the netcoreapp3.1 folder, imported by a new PowerShell process.
+            $copy = Join-Path $root 'portable/ParallelJobs'
+            Copy-Item -LiteralPath (Split-Path $env:PARALLELJOBS_MODULE) -Destination $copy -Recurse
+            Remove-Item -LiteralPath (Join-Path $copy 'netcoreapp3.1') -Recurse
+            $photo = New-TestImage (Join-Path $root 'portable/photo.jpg')
+            $script = @"
+Import-Module '$(Join-Path $copy 'ParallelJobs.psd1')'
+`$result = Resize-Image -LiteralPath '$($photo.FullName)' -Width 40 -Suffix _p
+[pscustomobject]@{ Width = `$result.Width; Location = [SixLabors.ImageSharp.Image].Assembly.Location } | ConvertTo-Json -Compress
+"@
+            $host_ = [Environment]::ProcessPath
+            # Run as 'dotnet pwsh.dll' when this PowerShell is the dotnet tool.
+            $hostArgs = @(if ((Split-Path -Leaf $host_) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' })
+            $json = & $host_ @hostArgs -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0
+            $child = $json | ConvertFrom-Json
+            $child.Width | Should -Be 40
+            $child.Location | Should -Be (Join-Path $copy 'SixLabors.ImageSharp.dll')
+        }
     }
 }
