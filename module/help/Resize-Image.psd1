@@ -45,7 +45,7 @@ Error ids: SourceNotFound, SourceIsFolder, SourceUnreadable, ImageInvalid, Image
 
 Metadata (EXIF, ICC profiles) is kept where the output format supports it. A multi-page TIFF gives its first page.
 
-On PowerShell 7 the module uses ImageSharp's build with SIMD instructions; Windows PowerShell 5.1 uses its portable build, which is about half as fast.
+On PowerShell 7 the module uses ImageSharp's build with SIMD instructions; Windows PowerShell 5.1 uses its portable build, which is about half as fast. The first call in a session is slower on its first few images (about a second in all), while .NET compiles ImageSharp's code.
 '@
     Examples    = @(
         @{
