@@ -17,6 +17,7 @@
         'Set-ParallelJobPool'
         'Invoke-ParallelWebRequest'
         'Invoke-ParallelCrawl'
+        'Resize-Image'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -39,6 +39,8 @@ function Invoke-Build {
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleDir
     Get-ChildItem $bin -Filter *.dll | Where-Object Name -notlike 'System.Management.Automation*' | Copy-Item -Destination $moduleDir
+    # ImageSharp's SIMD build for PowerShell 7 (the portable one above also serves Windows PowerShell 5.1).
+    Copy-Item (Join-Path $bin 'netcoreapp3.1') $moduleDir -Recurse
     Copy-Item (Join-Path $root 'ParallelJobs.psd1') $moduleDir
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleDir
     $helpDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US')

@@ -15,7 +15,13 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $module = Import-Module $ModulePath -PassThru -Force
-$common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+$common = [System.Management.Automation.PSCmdlet]::CommonParameters + 'UseTransaction'
+
+# -WhatIf and -Confirm are documented like any parameter; these texts serve unless a help file says more.
+$standard = @{
+    WhatIf  = 'Shows what the command would do without doing it.'
+    Confirm = 'Asks for confirmation before each change.'
+}
 
 function Esc([object] $text) { [System.Security.SecurityElement]::Escape([string]$text) }
 
@@ -31,6 +37,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     $sourceFile = Join-Path $SourcePath "$($command.Name).psd1"
     if (-not (Test-Path $sourceFile)) { throw "No help source for $($command.Name): $sourceFile" }
     $help = Import-PowerShellDataFile $sourceFile
+    foreach ($name in $standard.Keys) { if ($command.Parameters.ContainsKey($name) -and -not $help.Parameters.ContainsKey($name)) { $help.Parameters[$name] = $standard[$name] } }
     $params = $command.Parameters.Values | Where-Object { $common -notcontains $_.Name }
     foreach ($p in $params) { if (-not $help.Parameters.ContainsKey($p.Name)) { $missing += "$($command.Name) -$($p.Name)" } }
 

@@ -23,10 +23,11 @@ public sealed class ParallelJobItem
 
     public override string ToString()
     {
+        // Long inputs are mostly paths and URLs, whose end (the file or page name) tells items apart.
         string text = Input?.ToString() ?? "$null";
-        if (text.Length > 60)
+        if (text.Length > 80)
         {
-            text = text.Substring(0, 57) + "...";
+            text = "..." + text.Substring(text.Length - 77);
         }
 
         return Host is null ? $"[{Index}] {text}" : $"[{Index}@{Host}] {text}";

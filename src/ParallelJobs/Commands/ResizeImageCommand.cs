@@ -1,0 +1,220 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using Microsoft.PowerShell.Commands;
+using ParallelJobs.Engine;
+using ParallelJobs.Operations;
+using ParallelJobs.Operations.Images;
+using IOPath = System.IO.Path;
+
+namespace ParallelJobs.Commands;
+
+/// <summary>
+/// Resize-Image: resizes and converts image files in parallel, in C# on the worker threads, with no
+/// runspace per item. Paths are resolved and -WhatIf/-Confirm asked here, on the pipeline thread; the
+/// work is <see cref="ResizeImageOperation"/>; the shared parallel parameters are in <see cref="ParallelCommandBase"/>.
+/// </summary>
+[Cmdlet(VerbsCommon.Resize, "Image", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
+[OutputType(typeof(ImageResizeResult), typeof(ParallelJobResult))]
+public sealed class ResizeImageCommand : ParallelCommandBase
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private ImageResizeSettings? _settings;
+    private ResizeImageOperation? _operation;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralPath { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Width { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Height { get; set; }
+
+    [Parameter]
+    [ValidateSet("Max", "Crop", "Pad", "Stretch")]
+    public string Mode { get; set; } = "Max";
+
+    [Parameter]
+    [ValidateSet("keep", "jpg", "jpeg", "png", "webp", "gif", "bmp")]
+    public string Format { get; set; } = "keep";
+
+    [Parameter]
+    [ValidateRange(1, 100)]
+    public int Quality { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public string Suffix { get; set; } = string.Empty;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Destination { get; set; }
+
+    [Parameter]
+    [ValidateRange(1L, long.MaxValue)]
+    public long MaxPixels { get; set; } = 100_000_000;
+
+    [Parameter]
+    [ValidateRange(1, 1_000_000)]
+    public int MaxFrames { get; set; } = 1000;
+
+    protected override string LogSignature => _settings!.Signature;
+
+    internal override void Configure(RunOptions options)
+    {
+        // Each image takes milliseconds: batching would only make the slowest worker finish last.
+        options.BatchSize = 1;
+    }
+
+    internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
+    {
+        _operation = new ResizeImageOperation(_settings!);
+        return new OperationRunnerFactory(_operation);
+    }
+
+    protected override void BeginProcessing()
+    {
+        _settings = BuildSettings();
+        base.BeginProcessing();
+    }
+
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        var files = new List<string>();
+        foreach (string path in (literal ? LiteralPath : Path) ?? Array.Empty<string>())
+        {
+            files.AddRange(Resolve(path, literal));
+        }
+
+        if (!MyInvocation.ExpectingInput)
+        {
+            SetKnownTotal(files.Count);
+        }
+
+        foreach (string file in files)
+        {
+            string destination = _settings!.DestinationFor(file);
+            if (!ShouldProcess($"{file} -> {destination}", "Resize image"))
+            {
+                continue;
+            }
+
+            _operation!.AddSource(file);
+            Enqueue(file);
+        }
+    }
+
+    /// <summary>Full file-system paths for one -Path (wildcards expanded) or -LiteralPath, relative to the caller's location.</summary>
+    private List<string> Resolve(string path, bool literal)
+    {
+        var files = new List<string>();
+        ProviderInfo provider;
+        try
+        {
+            if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                files.AddRange(GetResolvedProviderPathFromPSPath(path, out provider));
+            }
+            else
+            {
+                // A missing file is reported by its own item, in input order.
+                files.Add(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out provider, out _));
+            }
+        }
+        catch (Exception ex) when (ex is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
+        {
+            WriteError(new ErrorRecord(ex, "PathNotResolved", ErrorCategory.ObjectNotFound, path));
+            return new List<string>();
+        }
+
+        if (provider.ImplementingType != typeof(FileSystemProvider))
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"'{path}' is a {provider.Name} path: Resize-Image reads image files from the file system only."),
+                "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+            return new List<string>();
+        }
+
+        return files;
+    }
+
+    private ImageResizeSettings BuildSettings()
+    {
+        var settings = new ImageResizeSettings
+        {
+            Width = Width,
+            Height = Height,
+            Mode = (ImageFitMode)Enum.Parse(typeof(ImageFitMode), Mode, ignoreCase: true),
+            Format = Format.ToLowerInvariant() switch
+            {
+                "jpg" or "jpeg" => ImageOutputFormat.Jpeg,
+                "png" => ImageOutputFormat.Png,
+                "webp" => ImageOutputFormat.Webp,
+                "gif" => ImageOutputFormat.Gif,
+                "bmp" => ImageOutputFormat.Bmp,
+                _ => ImageOutputFormat.Keep,
+            },
+            Quality = MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null,
+            Suffix = Suffix,
+            Force = Force,
+            MaxPixels = MaxPixels,
+            MaxFrames = MaxFrames,
+        };
+
+        if (settings.Mode != ImageFitMode.Max && (Width == 0 || Height == 0))
+        {
+            Refuse("SizeRequired", $"-Mode {settings.Mode} fills a box of -Width by -Height pixels: give both.");
+        }
+
+        if (Suffix.IndexOfAny(IOPath.GetInvalidFileNameChars()) >= 0 || Suffix.IndexOfAny(new[] { '/', '\\' }) >= 0)
+        {
+            Refuse("InvalidSuffix", $"-Suffix '{Suffix}' cannot be part of a file name.");
+        }
+
+        if (Destination is not null)
+        {
+            string folder;
+            try
+            {
+                folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination, out ProviderInfo provider, out _);
+                if (provider.ImplementingType != typeof(FileSystemProvider))
+                {
+                    Refuse("NotFileSystemPath", $"-Destination '{Destination}' is a {provider.Name} path: give a folder in the file system.");
+                }
+            }
+            catch (Exception ex) when (ex is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
+            {
+                Refuse("PathNotResolved", $"-Destination '{Destination}': {ex.Message}");
+                throw;
+            }
+
+            if (File.Exists(folder))
+            {
+                Refuse("DestinationNotFolder", $"-Destination '{folder}' is a file: give a folder (it is created if missing).");
+            }
+
+            settings.DestinationFolder = folder;
+        }
+        else if (settings.Suffix.Length == 0 && settings.Format == ImageOutputFormat.Keep)
+        {
+            Refuse("DestinationRequired", "Without -Destination, each image is written beside its source: give -Suffix or a -Format, so that no source is overwritten.");
+        }
+
+        return settings;
+    }
+
+    private void Refuse(string errorId, string message) =>
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, null));
+}

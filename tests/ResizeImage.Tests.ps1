@@ -1,0 +1,601 @@
+#Requires -Version 7.3
+# Resize-Image, as a user would run it. The tests make their own images with the ImageSharp that ships
+# in the module folder, and craft damaged and oversized files byte by byte.
+
+BeforeAll {
+    Import-Module $env:PARALLELJOBS_MODULE -Force
+    if (-not ('SixLabors.ImageSharp.Image' -as [type])) {
+        Add-Type -Path (Join-Path (Split-Path $env:PARALLELJOBS_MODULE) 'SixLabors.ImageSharp.dll')
+    }
+
+    $script:root = Join-Path ([IO.Path]::GetTempPath()) "pj-resize-tests-$([guid]::NewGuid().ToString('N'))"
+    $null = New-Item -ItemType Directory -Path $root
+
+    # A picture of smoothed noise (so JPEGs compress like photos), saved in the format its extension names.
+    function New-TestImage {
+        param(
+            [Parameter(Mandatory)] [string] $Path,
+            [int] $Width = 400,
+            [int] $Height = 300,
+            [int] $Frames = 1,
+            [int] $Orientation = 0,
+            [switch] $Transparent,
+            [int] $Seed = 1
+        )
+        $smallWidth = [Math]::Max(1, [int]($Width / 4))
+        $smallHeight = [Math]::Max(1, [int]($Height / 4))
+        $bytes = [byte[]]::new($smallWidth * $smallHeight * 4)
+        [Random]::new($Seed).NextBytes($bytes)
+        for ($i = 3; $i -lt $bytes.Length; $i += 4) { $bytes[$i] = if ($Transparent) { 0 } else { 255 } }
+        $image = [SixLabors.ImageSharp.Image]::LoadPixelData[SixLabors.ImageSharp.PixelFormats.Rgba32]($bytes, $smallWidth, $smallHeight)
+        try {
+            [SixLabors.ImageSharp.Processing.ProcessingExtensions]::Mutate($image, [Action[SixLabors.ImageSharp.Processing.IImageProcessingContext]] {
+                    param($context)
+                    $null = [SixLabors.ImageSharp.Processing.ResizeExtensions]::Resize($context, $Width, $Height)
+                })
+            for ($i = 1; $i -lt $Frames; $i++) { $null = $image.Frames.AddFrame($image.Frames.RootFrame) }
+            if ($Orientation) {
+                $exif = [SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile]::new()
+                $exif.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Orientation, [uint16]$Orientation)
+                $image.Metadata.ExifProfile = $exif
+            }
+            $null = New-Item -ItemType Directory -Path (Split-Path $Path) -Force
+            [SixLabors.ImageSharp.ImageExtensions]::Save($image, $Path)
+        }
+        finally {
+            $image.Dispose()
+        }
+        Get-Item -LiteralPath $Path
+    }
+
+    # What a file really is: its format (from its content) and size.
+    function Get-ImageInfo([string] $Path) {
+        $info = [SixLabors.ImageSharp.Image]::Identify($Path)
+        [pscustomobject]@{
+            Format = [SixLabors.ImageSharp.Image]::DetectFormat($Path).Name
+            Width  = $info.Width
+            Height = $info.Height
+        }
+    }
+
+    function Get-Pixel([string] $Path, [int] $X, [int] $Y) {
+        $image = [SixLabors.ImageSharp.Image]::Load[SixLabors.ImageSharp.PixelFormats.Rgba32]($Path)
+        try { $image.get_Item($X, $Y) } finally { $image.Dispose() }
+    }
+
+    function Get-Crc32([byte[]] $Bytes) {
+        $crc = 0xFFFFFFFFu
+        foreach ($b in $Bytes) {
+            $crc = $crc -bxor $b
+            for ($k = 0; $k -lt 8; $k++) {
+                if ($crc -band 1) { $crc = ($crc -shr 1) -bxor 0xEDB88320u } else { $crc = $crc -shr 1 }
+            }
+        }
+        [uint32]($crc -bxor 0xFFFFFFFFu)
+    }
+
+    function ConvertTo-BigEndian([uint32] $Value) {
+        $bytes = [BitConverter]::GetBytes($Value)
+        [Array]::Reverse($bytes)
+        , $bytes
+    }
+
+    # A 54-byte BMP whose header claims 50,000 x 50,000 pixels (7.5 GB decoded) and has no pixel data.
+    function New-HugeBmp([string] $Path) {
+        $bytes = [byte[]]::new(54)
+        $bytes[0] = [byte][char]'B'; $bytes[1] = [byte][char]'M'
+        [BitConverter]::GetBytes([int]54).CopyTo($bytes, 2)
+        [BitConverter]::GetBytes([int]54).CopyTo($bytes, 10)
+        [BitConverter]::GetBytes([int]40).CopyTo($bytes, 14)
+        [BitConverter]::GetBytes([int]50000).CopyTo($bytes, 18)
+        [BitConverter]::GetBytes([int]50000).CopyTo($bytes, 22)
+        [BitConverter]::GetBytes([int16]1).CopyTo($bytes, 26)
+        [BitConverter]::GetBytes([int16]24).CopyTo($bytes, 28)
+        [IO.File]::WriteAllBytes($Path, $bytes)
+    }
+
+    # A small PNG whose IHDR (with a correct CRC) claims 50,000 x 50,000 pixels.
+    function New-HugePng([string] $Path) {
+        $ihdr = [Collections.Generic.List[byte]]::new()
+        $ihdr.AddRange([Text.Encoding]::ASCII.GetBytes('IHDR'))
+        $ihdr.AddRange((ConvertTo-BigEndian 50000))
+        $ihdr.AddRange((ConvertTo-BigEndian 50000))
+        $ihdr.AddRange([byte[]](8, 2, 0, 0, 0))
+        $iend = [Text.Encoding]::ASCII.GetBytes('IEND')
+        $png = [Collections.Generic.List[byte]]::new()
+        $png.AddRange([byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A))
+        $png.AddRange((ConvertTo-BigEndian 13))
+        $png.AddRange($ihdr.ToArray())
+        $png.AddRange((ConvertTo-BigEndian (Get-Crc32 $ihdr.ToArray())))
+        $png.AddRange((ConvertTo-BigEndian 0))
+        $png.AddRange($iend)
+        $png.AddRange((ConvertTo-BigEndian (Get-Crc32 $iend)))
+        [IO.File]::WriteAllBytes($Path, $png.ToArray())
+    }
+
+    function Get-TempFile([string] $Folder) {
+        @(Get-ChildItem -LiteralPath $Folder -Recurse -Force -File -ErrorAction SilentlyContinue | Where-Object Name -like '*.tmp')
+    }
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $root -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'Resize-Image' {
+    Context 'Fitting the size with -Mode' {
+        BeforeAll {
+            $dir = Join-Path $root 'modes'
+            $landscape = New-TestImage (Join-Path $dir 'landscape.png') -Width 400 -Height 300
+            $wide = New-TestImage (Join-Path $dir 'wide.jpg') -Width 400 -Height 100
+        }
+
+        It 'Max with -Width only keeps the aspect ratio' {
+            $result = $landscape | Resize-Image -Width 200 -Destination (Join-Path $dir 'w')
+            $result.Width, $result.Height | Should -Be 200, 150
+            (Get-ImageInfo $result.Destination).Width | Should -Be 200
+            (Get-ImageInfo $result.Destination).Height | Should -Be 150
+        }
+
+        It 'Max with -Height only keeps the aspect ratio' {
+            $result = $landscape | Resize-Image -Height 60 -Destination (Join-Path $dir 'h')
+            $result.Width, $result.Height | Should -Be 80, 60
+        }
+
+        It 'Max with both fits inside the box' {
+            $result = $landscape | Resize-Image -Width 100 -Height 100 -Destination (Join-Path $dir 'max')
+            $result.Width, $result.Height | Should -Be 100, 75
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 100, 75
+        }
+
+        It 'Crop fills the box exactly' {
+            $result = $landscape | Resize-Image -Width 100 -Height 100 -Mode Crop -Destination (Join-Path $dir 'crop')
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 100, 100
+        }
+
+        It 'Stretch fills the box exactly, aspect ratio or not' {
+            $result = $landscape | Resize-Image -Width 50 -Height 120 -Mode Stretch -Destination (Join-Path $dir 'stretch')
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 50, 120
+        }
+
+        It 'Pad fills the rest of the box with transparency in a PNG' {
+            $result = $wide | Resize-Image -Width 100 -Height 100 -Mode Pad -Format png -Destination (Join-Path $dir 'pad')
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 100, 100
+            (Get-Pixel $result.Destination 0 0).A | Should -Be 0
+            (Get-Pixel $result.Destination 50 50).A | Should -Be 255
+        }
+
+        It 'Pad fills the rest of the box with white in a JPEG' {
+            $result = $wide | Resize-Image -Width 100 -Height 100 -Mode Pad -Destination (Join-Path $dir 'padjpg')
+            $corner = Get-Pixel $result.Destination 0 0
+            $corner.R, $corner.G, $corner.B | ForEach-Object { $_ | Should -BeGreaterThan 240 }
+        }
+
+        It 'Without -Width and -Height keeps the size and converts the format' {
+            $result = $landscape | Resize-Image -Format webp -Destination (Join-Path $dir 'convert')
+            $result.Width, $result.Height | Should -Be 400, 300
+            (Get-ImageInfo $result.Destination).Format | Should -Be 'Webp'
+        }
+
+        It 'applies the EXIF orientation first, so sizes are those of the upright picture' {
+            $turned = New-TestImage (Join-Path $dir 'turned.jpg') -Width 400 -Height 300 -Orientation 6
+            $result = $turned | Resize-Image -Width 150 -Destination (Join-Path $dir 'upright')
+            $result.OriginalWidth, $result.OriginalHeight | Should -Be 300, 400
+            $result.Width, $result.Height | Should -Be 150, 200
+        }
+
+        It 'refuses Crop, Pad and Stretch without both -Width and -Height' {
+            { $landscape | Resize-Image -Width 100 -Mode Crop -Destination (Join-Path $dir 'none') } |
+                Should -Throw -ErrorId 'SizeRequired*'
+            Join-Path $dir 'none' | Should -Not -Exist
+        }
+
+        It 'refuses a resized image larger than -MaxPixels' {
+            $landscape | Resize-Image -Width 4000 -MaxPixels 1000000 -Destination (Join-Path $dir 'big') -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+            Join-Path $dir 'big/landscape.png' | Should -Not -Exist
+        }
+    }
+
+    Context 'Output formats' {
+        BeforeAll {
+            $dir = Join-Path $root 'formats'
+            $photo = New-TestImage (Join-Path $dir 'photo.jpg') -Width 320 -Height 240
+        }
+
+        It 'writes <Format> with the extension <Extension>' -ForEach @(
+            @{ Format = 'jpg'; Extension = '.jpg'; Name = 'JPEG' }
+            @{ Format = 'jpeg'; Extension = '.jpg'; Name = 'JPEG' }
+            @{ Format = 'png'; Extension = '.png'; Name = 'PNG' }
+            @{ Format = 'webp'; Extension = '.webp'; Name = 'Webp' }
+            @{ Format = 'gif'; Extension = '.gif'; Name = 'GIF' }
+            @{ Format = 'bmp'; Extension = '.bmp'; Name = 'BMP' }
+        ) {
+            $result = $photo | Resize-Image -Width 64 -Format $Format -Destination (Join-Path $dir $Format)
+            $result.Destination | Should -Be (Join-Path $dir $Format "photo$Extension")
+            (Get-ImageInfo $result.Destination).Format | Should -Be $Name
+            (Get-ImageInfo $result.Destination).Width | Should -Be 64
+        }
+
+        It 'keeps the source format and extension by default' {
+            $png = New-TestImage (Join-Path $dir 'keep/source.PNG') -Width 100 -Height 100
+            $result = $png | Resize-Image -Width 10 -Suffix '-small'
+            $result.Destination | Should -Be (Join-Path $dir 'keep/source-small.PNG')
+            (Get-ImageInfo $result.Destination).Format | Should -Be 'PNG'
+        }
+
+        It 'encodes a lower -Quality into a smaller JPEG' {
+            $low = $photo | Resize-Image -Width 300 -Quality 10 -Destination (Join-Path $dir 'q10')
+            $high = $photo | Resize-Image -Width 300 -Quality 95 -Destination (Join-Path $dir 'q95')
+            $low.BytesAfter | Should -BeLessThan ($high.BytesAfter / 2)
+        }
+
+        It 'flattens transparency onto white in a JPEG' {
+            $clear = New-TestImage (Join-Path $dir 'clear.png') -Width 40 -Height 40 -Transparent
+            $result = $clear | Resize-Image -Format jpg -Destination (Join-Path $dir 'flat')
+            $pixel = Get-Pixel $result.Destination 20 20
+            $pixel.R, $pixel.G, $pixel.B | ForEach-Object { $_ | Should -BeGreaterThan 240 }
+        }
+
+        It 'keeps every frame of an animated GIF written as a GIF, and the first frame otherwise' {
+            $animated = New-TestImage (Join-Path $dir 'anim.gif') -Width 40 -Height 40 -Frames 5
+            $gif = $animated | Resize-Image -Width 20 -Destination (Join-Path $dir 'anim')
+            $png = $animated | Resize-Image -Width 20 -Format png -Destination (Join-Path $dir 'anim')
+            $image = [SixLabors.ImageSharp.Image]::Load($gif.Destination)
+            try { $image.Frames.Count | Should -Be 5; $image.Width | Should -Be 20 } finally { $image.Dispose() }
+            (Get-ImageInfo $png.Destination).Format | Should -Be 'PNG'
+        }
+    }
+
+    Context 'Naming: -Suffix and -Destination' {
+        BeforeAll {
+            $dir = Join-Path $root 'naming'
+            $photo = New-TestImage (Join-Path $dir 'photo.jpg')
+        }
+
+        It 'appends -Suffix to the name, beside the source' {
+            $result = $photo | Resize-Image -Width 50 -Suffix '_thumb'
+            $result.Destination | Should -Be (Join-Path $dir 'photo_thumb.jpg')
+            $result.Destination | Should -Exist
+        }
+
+        It 'creates a missing -Destination folder, nested' {
+            $target = Join-Path $dir 'a/b/c'
+            $result = $photo | Resize-Image -Width 50 -Destination $target
+            $result.Destination | Should -Be (Join-Path $target 'photo.jpg')
+            $result.Destination | Should -Exist
+        }
+
+        It 'resolves relative paths and -Destination against the current location' {
+            Push-Location $dir
+            try {
+                $result = 'photo.jpg' | Resize-Image -Width 50 -Destination 'relative'
+            }
+            finally {
+                Pop-Location
+            }
+            $result.Source | Should -Be (Join-Path $dir 'photo.jpg')
+            $result.Destination | Should -Be (Join-Path $dir 'relative/photo.jpg')
+            $result.Destination | Should -Exist
+        }
+
+        It 'refuses to write beside the source without -Suffix or -Format' {
+            { $photo | Resize-Image -Width 50 } | Should -Throw -ErrorId 'DestinationRequired*'
+        }
+
+        It 'refuses a -Suffix that is not part of a file name' {
+            { $photo | Resize-Image -Width 50 -Suffix 'x/y' } | Should -Throw -ErrorId 'InvalidSuffix*'
+        }
+    }
+
+    Context 'Input binding' {
+        BeforeAll {
+            $dir = Join-Path $root 'input'
+            $null = New-TestImage (Join-Path $dir 'one.jpg') -Seed 1
+            $null = New-TestImage (Join-Path $dir 'two.jpg') -Seed 2
+            $null = New-TestImage (Join-Path $dir 'three.png') -Seed 3
+            $bracket = Join-Path $dir 'photo[1].jpg'
+            $null = New-TestImage (Join-Path $dir 'plain.jpg') -Seed 4
+            Copy-Item -LiteralPath (Join-Path $dir 'plain.jpg') -Destination $bracket
+        }
+
+        It 'takes FileInfo objects from Get-ChildItem, even with brackets in the name' {
+            $results = Get-ChildItem -LiteralPath $dir -Filter *.jpg | Resize-Image -Width 20 -Destination (Join-Path $root 'input-out/fileinfo')
+            $results.Source | Should -Be (Get-ChildItem -LiteralPath $dir -Filter *.jpg).FullName
+            # Should -Exist would read the brackets as a wildcard.
+            [IO.File]::Exists((Join-Path $root 'input-out/fileinfo/photo[1].jpg')) | Should -BeTrue
+        }
+
+        It 'takes path strings from the pipeline' {
+            $paths = (Join-Path $dir 'two.jpg'), (Join-Path $dir 'one.jpg')
+            $results = $paths | Resize-Image -Width 20 -Destination (Join-Path $root 'input-out/strings')
+            $results.Source | Should -Be $paths
+        }
+
+        It 'expands wildcards in -Path' {
+            $results = Resize-Image -Path (Join-Path $dir '*.png') -Width 20 -Destination (Join-Path $root 'input-out/wild')
+            $results.Source | Should -Be (Join-Path $dir 'three.png')
+        }
+
+        It 'takes -LiteralPath as written' {
+            $result = Resize-Image -LiteralPath $bracket -Width 20 -Destination (Join-Path $root 'input-out/literal')
+            $result.Source | Should -Be $bracket
+        }
+
+        It 'reports a missing file as its own item, in input order' {
+            $paths = (Join-Path $dir 'one.jpg'), (Join-Path $dir 'missing.jpg'), (Join-Path $dir 'two.jpg')
+            # -ErrorAction Continue: the test runner's $ErrorActionPreference is Stop, which would stop at the first failure.
+            $results = $paths | Resize-Image -Width 20 -Destination (Join-Path $root 'input-out/missing') -AsResult -ErrorAction Continue
+            $results.Status | Should -Be 'Completed', 'Failed', 'Completed'
+            $results[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'SourceNotFound*'
+            $results[1].Errors[0].Exception.Message | Should -BeLike '*missing.jpg*'
+        }
+    }
+
+    Context 'Results' {
+        BeforeAll {
+            $dir = Join-Path $root 'results'
+            $photo = New-TestImage (Join-Path $dir 'photo.jpg') -Width 600 -Height 400
+            $result = $photo | Resize-Image -Width 150 -Destination (Join-Path $dir 'out')
+        }
+
+        It 'describes the source and the file written' {
+            $result | Should -BeOfType ParallelJobs.ImageResizeResult
+            $result.Source | Should -Be $photo.FullName
+            $result.OriginalWidth, $result.OriginalHeight, $result.Width, $result.Height | Should -Be 600, 400, 150, 100
+            $result.BytesBefore | Should -Be $photo.Length
+            $result.BytesAfter | Should -Be (Get-Item -LiteralPath $result.Destination).Length
+        }
+
+        It 'shows as a table' {
+            $text = $result | Out-String
+            $text | Should -Match 'Original\s+Resized'
+            $text | Should -Match '600x400\s+150x100'
+        }
+    }
+
+    Context '-WhatIf' {
+        It 'writes nothing, not even the destination folder' {
+            $dir = Join-Path $root 'whatif'
+            $photo = New-TestImage (Join-Path $dir 'photo.jpg')
+            $output = $photo | Resize-Image -Width 50 -Destination (Join-Path $dir 'out') -Suffix _s -WhatIf
+            $output | Should -BeNullOrEmpty
+            Join-Path $dir 'out' | Should -Not -Exist
+            @(Get-ChildItem -LiteralPath $dir -Force).Name | Should -Be 'photo.jpg'
+        }
+    }
+
+    Context 'Existing files: -Force, DestinationExists and DestinationIsSource' {
+        BeforeAll {
+            $dir = Join-Path $root 'existing'
+            $photo = New-TestImage (Join-Path $dir 'photo.jpg') -Width 200 -Height 100
+            $out = Join-Path $dir 'out'
+            $null = New-Item -ItemType Directory -Path $out
+            Set-Content -LiteralPath (Join-Path $out 'photo.jpg') -Value 'old content'
+        }
+
+        It 'does not replace an existing destination without -Force' {
+            $photo | Resize-Image -Width 50 -Destination $out -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists*'
+            $failed[0].Exception.Message | Should -BeLike '*photo.jpg*-Force*'
+            Get-Content -LiteralPath (Join-Path $out 'photo.jpg') | Should -Be 'old content'
+        }
+
+        It 'replaces an existing destination with -Force' {
+            $result = $photo | Resize-Image -Width 50 -Destination $out -Force
+            $result.Width | Should -Be 50
+            (Get-ImageInfo (Join-Path $out 'photo.jpg')).Width | Should -Be 50
+        }
+
+        It 'never overwrites the source itself, even with -Force' {
+            $before = (Get-FileHash -LiteralPath $photo.FullName).Hash
+            $photo | Resize-Image -Width 50 -Format jpg -Force -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $photo | Resize-Image -Width 50 -Destination $dir -Force -ErrorVariable +failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed.Count | Should -Be 2
+            $failed | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'DestinationIsSource*' }
+            (Get-FileHash -LiteralPath $photo.FullName).Hash | Should -Be $before
+        }
+
+        It 'never overwrites another source of the same run' {
+            $pair = Join-Path $dir 'pair'
+            $png = New-TestImage (Join-Path $pair 'same.png') -Seed 5
+            $jpg = New-TestImage (Join-Path $pair 'same.jpg') -Seed 6
+            $before = (Get-FileHash -LiteralPath $jpg.FullName).Hash
+            $results = $jpg, $png | Resize-Image -Width 50 -Format jpg -Destination $pair -Force -AsResult -ErrorAction Continue
+            $results.Status | Should -Be 'Failed', 'Failed'
+            $results[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'DestinationIsSource*'
+            (Get-FileHash -LiteralPath $jpg.FullName).Hash | Should -Be $before
+        }
+    }
+
+    Context 'Damaged, crafted and oversized files' {
+        BeforeAll {
+            $dir = Join-Path $root 'damaged'
+            $good1 = New-TestImage (Join-Path $dir 'good1.jpg') -Seed 1
+            $good2 = New-TestImage (Join-Path $dir 'good2.png') -Seed 2
+            $good3 = New-TestImage (Join-Path $dir 'good3.jpg') -Seed 3
+
+            $corrupt = Join-Path $dir 'corrupt.png'
+            $noise = [byte[]]::new(300)
+            [Random]::new(7).NextBytes($noise)
+            [IO.File]::WriteAllBytes($corrupt, [byte[]](0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A) + $noise)
+
+            $truncated = Join-Path $dir 'truncated.jpg'
+            $whole = [IO.File]::ReadAllBytes((New-TestImage (Join-Path $dir 'whole.jpg') -Width 800 -Height 600 -Seed 8).FullName)
+            [IO.File]::WriteAllBytes($truncated, $whole[0..([int]($whole.Length * 0.6))])
+
+            $text = Join-Path $dir 'notes.jpg'
+            Set-Content -LiteralPath $text -Value 'This is a text file with a .jpg name.'
+
+            $hugeBmp = Join-Path $dir 'huge.bmp'
+            New-HugeBmp $hugeBmp
+            $hugePng = Join-Path $dir 'huge.png'
+            New-HugePng $hugePng
+
+            $inputs = $good1.FullName, $corrupt, $good2.FullName, $truncated, $text, $hugeBmp, $hugePng, $good3.FullName
+            $out = Join-Path $dir 'out'
+            $results = $inputs | Resize-Image -Width 40 -Format png -Destination $out -ErrorVariable failures -ErrorAction SilentlyContinue
+        }
+
+        It 'does every good image, in input order' {
+            $results.Source | Should -Be $good1.FullName, $good2.FullName, $good3.FullName
+            $results.Destination | ForEach-Object { $_ | Should -Exist }
+        }
+
+        It 'gives each bad file its own error with a stable id' {
+            $failures.Count | Should -Be 5
+            $failures.TargetObject.Index | Should -Be 1, 3, 4, 5, 6
+            $failures.TargetObject.Input | Should -Be $corrupt, $truncated, $text, $hugeBmp, $hugePng
+            $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
+            $failures[1].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
+            $failures[2].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
+            $failures[3].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+            $failures[4].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+        }
+
+        It 'names the file in every error message' {
+            foreach ($failure in $failures) {
+                $failure.Exception.Message | Should -BeLike "*$(Split-Path -Leaf $failure.TargetObject.Input)*"
+            }
+        }
+
+        It 'says why: truncated, not an image, or how large the header claims' {
+            $failures[1].Exception.Message | Should -BeLike '*truncated*'
+            $failures[2].Exception.Message | Should -BeLike '*not an image*'
+            $failures[3].Exception.Message | Should -BeLike '*50000 x 50000*-MaxPixels*'
+        }
+
+        It 'writes nothing for a bad file, and leaves no temporary file' {
+            @(Get-ChildItem -LiteralPath $out -Force).Name | Sort-Object | Should -Be 'good1.png', 'good2.png', 'good3.png'
+            Get-TempFile $dir | Should -BeNullOrEmpty
+        }
+
+        It 'reports statuses with -AsResult' {
+            $asResult = $inputs | Resize-Image -Width 40 -Format png -Destination (Join-Path $dir 'asresult') -AsResult -ErrorAction Continue
+            $asResult.Status | Should -Be 'Completed', 'Failed', 'Completed', 'Failed', 'Failed', 'Failed', 'Failed', 'Completed'
+            $asResult[0].Output[0] | Should -BeOfType ParallelJobs.ImageResizeResult
+            $asResult[5].Errors[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+            $asResult.Input | Should -Be $inputs
+        }
+
+        It 'refuses an image above a lower -MaxPixels before decoding it' {
+            $good1 | Resize-Image -Width 40 -MaxPixels 1000 -Destination (Join-Path $dir 'small') -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+            $failed[0].Exception.Message | Should -BeLike '*400 x 300*'
+        }
+
+        It 'refuses an animated GIF with more than -MaxFrames frames when it keeps them' {
+            $animated = New-TestImage (Join-Path $dir 'frames.gif') -Width 20 -Height 20 -Frames 12
+            $animated | Resize-Image -Width 10 -MaxFrames 10 -Destination (Join-Path $dir 'frames') -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
+            $failed[0].Exception.Message | Should -BeLike '*-MaxFrames*'
+            # Its first frame alone is fine.
+            ($animated | Resize-Image -Width 10 -MaxFrames 10 -Format png -Destination (Join-Path $dir 'frames')).Width | Should -Be 10
+        }
+
+        It 'counts every frame of a kept animation against -MaxPixels' {
+            $animated = New-TestImage (Join-Path $dir 'pixels.gif') -Width 20 -Height 20 -Frames 4
+            $animated | Resize-Image -Width 10 -MaxPixels 1000 -Destination (Join-Path $dir 'pixels') -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].Exception.Message | Should -BeLike '*4 frames of 20 x 20*'
+        }
+
+        It 'refuses a truncated <Format> too' -ForEach @(
+            @{ Format = 'png' }, @{ Format = 'gif' }, @{ Format = 'bmp' }, @{ Format = 'webp' }
+        ) {
+            $source = New-TestImage (Join-Path $dir "whole-$Format.$Format") -Width 200 -Height 150 -Seed 9
+            $bytes = [IO.File]::ReadAllBytes($source.FullName)
+            $cut = Join-Path $dir "cut-$Format.$Format"
+            [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 0.7))])
+            Resize-Image -LiteralPath $cut -Width 20 -Format jpg -Destination (Join-Path $dir 'cut') -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
+            # The whole file is fine.
+            (Resize-Image -LiteralPath $source.FullName -Width 20 -Format jpg -Destination (Join-Path $dir 'cut')).Width | Should -Be 20
+        }
+    }
+
+    Context 'Job log: -LogPath and -Resume' {
+        BeforeAll {
+            $dir = Join-Path $root 'resume'
+            $a = New-TestImage (Join-Path $dir 'a.jpg') -Seed 1
+            $b = New-TestImage (Join-Path $dir 'b.jpg') -Seed 2
+            $out = Join-Path $dir 'out'
+            $log = Join-Path $dir 'resize.jsonl'
+            $first = $a | Resize-Image -Width 20 -Destination $out -LogPath $log -Key { $_ }
+        }
+
+        It 'skips the images the log records as done, and resizes the rest' {
+            # Without -Force, resizing a.jpg again would fail with DestinationExists.
+            $second = $a, $b | Resize-Image -Width 20 -Destination $out -LogPath $log -Resume -Key { $_ } -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $second.Count | Should -Be 2
+            $second[0].Destination | Should -Be $first.Destination
+            $second[1].Source | Should -Be $b.FullName
+            Join-Path $out 'b.jpg' | Should -Exist
+        }
+
+        It 'refuses to resume a log written with other settings' {
+            { $a | Resize-Image -Width 30 -Destination $out -LogPath $log -Resume -Key { $_ } } | Should -Throw -ErrorId 'LogMismatch*'
+        }
+    }
+
+    Context 'Stopped items' {
+        It 'leaves neither a destination nor a temporary file for an item stopped by -ItemTimeoutSeconds' {
+            $dir = Join-Path $root 'timeout'
+            $big = New-TestImage (Join-Path $dir 'big.jpg') -Width 4000 -Height 3000
+            $out = Join-Path $dir 'out'
+            $result = $big | Resize-Image -Width 100 -Destination $out -ItemTimeoutSeconds 0.001 -AsResult -ErrorAction Continue
+            $result.Status | Should -Be 'TimedOut'
+            Join-Path $out 'big.jpg' | Should -Not -Exist
+            Get-TempFile $dir | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'Stopping early' {
+        It 'stops the other images when the pipeline ends early, leaving no temporary files' {
+            $dir = Join-Path $root 'early'
+            $photos = 1..8 | ForEach-Object { New-TestImage (Join-Path $dir "p$_.jpg") -Width 1200 -Height 900 -Seed $_ }
+            $out = Join-Path $dir 'out'
+            $first = $photos | Resize-Image -Width 100 -Destination $out -ThrottleLimit 2 | Select-Object -First 1
+            $first.Source | Should -Be $photos[0].FullName
+            Get-TempFile $dir | Should -BeNullOrEmpty
+            # Every file that was written is whole.
+            Get-ChildItem -LiteralPath $out -Filter *.jpg | ForEach-Object { (Get-ImageInfo $_.FullName).Width | Should -Be 100 }
+        }
+    }
+
+    Context 'The ImageSharp build' {
+        It 'uses the SIMD build of ImageSharp on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+            [SixLabors.ImageSharp.Image].Assembly.Location | Should -BeLike '*netcoreapp3.1*'
+        }
+
+        It 'falls back to the portable build beside the module when the SIMD one is missing' {
+            # A copy of the module without the netcoreapp3.1 folder, imported by a new PowerShell process.
+            $copy = Join-Path $root 'portable/ParallelJobs'
+            Copy-Item -LiteralPath (Split-Path $env:PARALLELJOBS_MODULE) -Destination $copy -Recurse
+            Remove-Item -LiteralPath (Join-Path $copy 'netcoreapp3.1') -Recurse
+            $photo = New-TestImage (Join-Path $root 'portable/photo.jpg')
+            $script = @"
+Import-Module '$(Join-Path $copy 'ParallelJobs.psd1')'
+`$result = Resize-Image -LiteralPath '$($photo.FullName)' -Width 40 -Suffix _p
+[pscustomobject]@{ Width = `$result.Width; Location = [SixLabors.ImageSharp.Image].Assembly.Location } | ConvertTo-Json -Compress
+"@
+            $host_ = [Environment]::ProcessPath
+            # Run as 'dotnet pwsh.dll' when this PowerShell is the dotnet tool.
+            $hostArgs = @(if ((Split-Path -Leaf $host_) -like 'dotnet*') { Join-Path $PSHOME 'pwsh.dll' })
+            $json = & $host_ @hostArgs -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0
+            $child = $json | ConvertFrom-Json
+            $child.Width | Should -Be 40
+            $child.Location | Should -Be (Join-Path $copy 'SixLabors.ImageSharp.dll')
+        }
+    }
+}
