@@ -730,7 +730,10 @@ if ($_ -gt 20) {
     $deadline = (Get-Date).AddSeconds(60)
     while (-not (Test-Path -LiteralPath $gate) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
 }
-[System.IO.File]::AppendAllText($ran, "$_`n")
+# Four items may append at once, and the file refuses a second writer: wait for a turn.
+for ($try = 0; $try -lt 400; $try++) {
+    try { [System.IO.File]::AppendAllText($ran, "$_`n"); break } catch [System.IO.IOException] { Start-Sleep -Milliseconds 5 }
+}
 "item $_ squared $($_ * $_)"
 '@
             $childScript = @'
