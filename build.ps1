@@ -113,7 +113,14 @@ function Invoke-Package {
 }
 
 function Invoke-Bench {
-    & dotnet pwsh -NoProfile -File (Join-Path $root 'bench/Invoke-Benchmark.ps1') -ModulePath $manifest
+    # Each script prints its own table; every row is measured beside its alternatives in the same run.
+    foreach ($script in 'Invoke-Benchmark.ps1', 'Bench-Images.ps1', 'Bench-Web.ps1', 'Bench-Remote.ps1') {
+        $path = Join-Path $root "bench/$script"
+        if (Test-Path $path) {
+            Write-Host "== bench/$script"
+            & dotnet pwsh -NoProfile -File $path -ModulePath $manifest
+        }
+    }
 }
 
 Push-Location $root
