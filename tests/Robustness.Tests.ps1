@@ -730,10 +730,8 @@ if ($_ -gt 20) {
     $deadline = (Get-Date).AddSeconds(60)
     while (-not (Test-Path -LiteralPath $gate) -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 50 }
 }
-# Four items may append at once, and the file refuses a second writer: wait for a turn.
-for ($try = 0; $try -lt 400; $try++) {
-    try { [System.IO.File]::AppendAllText($ran, "$_`n"); break } catch [System.IO.IOException] { Start-Sleep -Milliseconds 5 }
-}
+# One file per run of an item: appends from four threads to one file can overwrite each other.
+[System.IO.File]::WriteAllText((Join-Path $ran "$_.$([guid]::NewGuid().ToString('n'))"), '')
 "item $_ squared $($_ * $_)"
 '@
             $childScript = @'
@@ -759,7 +757,7 @@ $null = 1..40 | Invoke-ParallelJob -ThrottleLimit 4 -LogPath $LogPath -ArgumentL
         It 'completes every item exactly once across the killed run and the resumed one' {
             $folder = New-TestFolder
             $log = Join-Path $folder 'job.jsonl'
-            $ran = Join-Path $folder 'ran.txt'
+            $ran = (New-Item -ItemType Directory -Path (Join-Path $folder 'ran')).FullName
             $gate = Join-Path $folder 'gate'
             $pidFile = Join-Path $folder 'child.pid'
             $scriptFile = Join-Path $folder 'child.ps1'
@@ -796,14 +794,14 @@ $null = 1..40 | Invoke-ParallelJob -ThrottleLimit 4 -LogPath $LogPath -ArgumentL
             Get-Process -Id $childPid -ErrorAction Ignore | Should -BeNullOrEmpty
             $firstRun = @(Read-JobLog $log | Where-Object type -eq 'item')
             $firstRun | Should -HaveCount 20
-            Get-Content -LiteralPath $ran | Should -HaveCount 20
+            @(Get-ChildItem -LiteralPath $ran) | Should -HaveCount 20
 
             # Resume in this process with the same command, the gate now open.
             $null = New-Item -ItemType File -Path $gate
             $item = [scriptblock]::Create($itemText)
             $resumed = 1..40 | Invoke-ParallelJob -ThrottleLimit 4 -LogPath $log -Resume -ArgumentList $ran, $gate $item 3>$null
 
-            $cleanRan = Join-Path $folder 'clean-ran.txt'
+            $cleanRan = (New-Item -ItemType Directory -Path (Join-Path $folder 'clean-ran')).FullName
             $clean = 1..40 | Invoke-ParallelJob -ThrottleLimit 4 -ArgumentList $cleanRan, $gate $item
             $resumed | Should -HaveCount 40
             $resumed | Should -Be $clean
@@ -814,7 +812,7 @@ $null = 1..40 | Invoke-ParallelJob -ThrottleLimit 4 -LogPath $LogPath -ArgumentL
             $completed.key | ForEach-Object { [int]$_ } | Sort-Object | Should -Be (0..39)
 
             # Every item ran to the end exactly once: none logged by the first run ran again.
-            $ranItems = @(Get-Content -LiteralPath $ran | ForEach-Object { [int]$_ } | Sort-Object)
+            $ranItems = @(Get-ChildItem -LiteralPath $ran | ForEach-Object { [int]($_.Name -split '\.')[0] } | Sort-Object)
             $ranItems | Should -Be (1..40)
         }
     }
