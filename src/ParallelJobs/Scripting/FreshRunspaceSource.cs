@@ -90,7 +90,7 @@ internal sealed class FreshRunspaceSource : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                WorkerRunspace runspace = WorkerRunspace.Open(_config);
+                WorkerRunspace runspace = WorkerRunspace.Open(_config, forPool: false);
                 try
                 {
                     _ready.Add(runspace, _stop.Token);

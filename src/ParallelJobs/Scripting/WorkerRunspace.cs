@@ -84,7 +84,7 @@ internal sealed class WorkerRunspace : IDisposable
     }
 
     /// <summary>Opens a runspace on the calling thread and prepares it for <paramref name="config"/>.</summary>
-    public static WorkerRunspace Open(ScriptConfig config)
+    public static WorkerRunspace Open(ScriptConfig config, bool forPool = true)
     {
         Runspace runspace = RunspaceFactory.CreateRunspace(SharedState.Value);
         runspace.Name = "ParallelJobs" + Interlocked.Increment(ref _counter);
@@ -92,7 +92,7 @@ internal sealed class WorkerRunspace : IDisposable
         try
         {
             runspace.Open();
-            worker.Initialize(config);
+            worker.Initialize(config, forPool);
             return worker;
         }
         catch
@@ -156,7 +156,7 @@ internal sealed class WorkerRunspace : IDisposable
 
     public void Dispose() => Runspace.Dispose();
 
-    private void Initialize(ScriptConfig config)
+    private void Initialize(ScriptConfig config, bool forPool)
     {
         foreach (string module in config.Modules)
         {
@@ -184,6 +184,12 @@ internal sealed class WorkerRunspace : IDisposable
             {
                 throw new WorkerSetupException("InitializationScriptFailed", $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
             }
+        }
+
+        if (!forPool)
+        {
+            // A runspace for a single item (-UseNewRunspace) is never reset, so it needs no baseline.
+            return;
         }
 
         SessionStateProxy state = Runspace.SessionStateProxy;
