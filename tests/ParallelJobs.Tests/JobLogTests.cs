@@ -7,6 +7,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Threading.Tasks;
 using ParallelJobs.Engine;
+using ParallelJobs.Json;
 using Xunit;
 
 namespace ParallelJobs.Tests;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using ParallelJobs.Engine;
+using ParallelJobs.Json;
 using Xunit;
 
 namespace ParallelJobs.Tests;

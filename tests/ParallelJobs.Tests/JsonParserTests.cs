@@ -1,6 +1,6 @@
 using System;
 using System.Management.Automation;
-using ParallelJobs.Operations.Web;
+using ParallelJobs.Json;
 using Xunit;
 
 namespace ParallelJobs.Tests;

@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using ParallelJobs.Json;
 
 namespace ParallelJobs.Engine;
 

@@ -8,6 +8,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
 using ParallelJobs.Engine;
+using ParallelJobs.Json;
 
 namespace ParallelJobs.Operations.Web;
 

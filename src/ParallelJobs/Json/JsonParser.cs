@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 
-namespace ParallelJobs.Operations.Web;
+namespace ParallelJobs.Json;
 
 /// <summary>
 /// Parses a JSON document into what Invoke-RestMethod gives: PSCustomObject for objects, object[] for

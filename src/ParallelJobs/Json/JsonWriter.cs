@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 
-namespace ParallelJobs.Operations.Web;
+namespace ParallelJobs.Json;
 
 /// <summary>
 /// Turns a request body given as a hashtable, PSCustomObject or array into JSON text, as
@@ -129,7 +129,7 @@ internal static class JsonWriter
         AppendString(text, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
     }
 
-    private static void AppendString(StringBuilder text, string value)
+    internal static void AppendString(StringBuilder text, string value)
     {
         text.Append('"');
         foreach (char c in value)
