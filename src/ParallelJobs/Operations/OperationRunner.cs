@@ -28,9 +28,7 @@ internal sealed class OperationRunner : IItemRunner
                 return;
             }
 
-            var result = new ItemResult(item) { StartTime = DateTime.Now };
-            item.Attempts++;
-            long started = Stopwatch.GetTimestamp();
+            ItemResult result = ItemResult.Begin(item);
             ItemWatchdog? watchdog = _context.Watchdog;
             using CancellationTokenSource? itemCts = watchdog is null ? null : CancellationTokenSource.CreateLinkedTokenSource(token);
             bool timedOut = false;
@@ -67,11 +65,7 @@ internal sealed class OperationRunner : IItemRunner
                 watchdog?.End(slot);
             }
 
-            result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
-            if (result.HasErrors && result.Status == ItemStatus.Completed)
-            {
-                result.Status = ItemStatus.Failed;
-            }
+            result.End();
 
             sink.Complete(result);
         }

@@ -50,8 +50,7 @@ internal sealed class CallerScriptRunner : IItemRunner
                 return;
             }
 
-            var result = new ItemResult(item) { StartTime = DateTime.Now };
-            item.Attempts++;
+            ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
             ScriptBlock script = useOriginal ? _original! : Compile(task.Text);
@@ -75,7 +74,6 @@ internal sealed class CallerScriptRunner : IItemRunner
             }
 
             _current = result;
-            long started = Stopwatch.GetTimestamp();
             try
             {
                 var output = script.InvokeWithContext(_functions, variables, task.Arguments);
@@ -94,11 +92,7 @@ internal sealed class CallerScriptRunner : IItemRunner
                 _current = null;
             }
 
-            result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
-            if (result.HasErrors)
-            {
-                result.Status = ItemStatus.Failed;
-            }
+            result.End();
 
             sink.Complete(result);
         }

@@ -28,7 +28,6 @@ internal sealed class ScriptRunner : IItemRunner
     private readonly Action<object?> _onThrew;
     private readonly Action<object?> _onOutput;
     private bool _sharedScopeAllowed;
-    private long _itemStarted;
     private int _itemSlot = -1;
     private WorkerRunspace? _runspace;
     private PowerShell? _ps;
@@ -129,8 +128,7 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             WorkItem item = batch[i];
-            var result = new ItemResult(item) { StartTime = DateTime.Now };
-            item.Attempts++;
+            ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             ScriptBlock script = Compile(task.Text);
 
@@ -142,7 +140,6 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             _current = result;
-            long started = Stopwatch.GetTimestamp();
             int slot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
             try
             {
@@ -176,11 +173,7 @@ internal sealed class ScriptRunner : IItemRunner
                 _current = null;
             }
 
-            result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
-            if (result.HasErrors)
-            {
-                result.Status = ItemStatus.Failed;
-            }
+            result.End();
 
             lock (_timeoutLock)
             {
@@ -281,10 +274,8 @@ internal sealed class ScriptRunner : IItemRunner
 
     private object? StartShared(WorkItem item)
     {
-        var result = new ItemResult(item) { StartTime = DateTime.Now };
-        item.Attempts++;
+        ItemResult result = ItemResult.Begin(item);
         _itemSlot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
-        _itemStarted = Stopwatch.GetTimestamp();
         lock (_timeoutLock)
         {
             _current = result;
@@ -311,11 +302,7 @@ internal sealed class ScriptRunner : IItemRunner
             }
         }
 
-        result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _itemStarted) / (double)Stopwatch.Frequency);
-        if (result.HasErrors)
-        {
-            result.Status = ItemStatus.Failed;
-        }
+        result.End();
 
         _finishedInBatch++;
         _sink!.Complete(result);
