@@ -16,6 +16,8 @@ internal sealed class RemoteSession : IDisposable
 {
     private const string DefaultTaskId = "default";
 
+    private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
+
     private readonly PowerShell _ps;
     private bool _defaultSent;
     private bool _prepared;
@@ -93,7 +95,7 @@ internal sealed class RemoteSession : IDisposable
 
         _ps.Commands.Clear();
         _ps.AddCommand("__pjRunItem").AddParameter("__pjId", id).AddParameter("__pjTask", definition).AddParameter("__pjItem", input);
-        _ps.Invoke<PSObject>(null, output);
+        _ps.Invoke<PSObject>(null, output, Settings);
         if (isDefault)
         {
             _defaultSent = true;
@@ -117,7 +119,7 @@ internal sealed class RemoteSession : IDisposable
         {
             using PowerShell restore = PowerShell.Create();
             restore.Runspace = Connection.Runspace;
-            restore.AddScript(RemoteScripts.Restore).Invoke();
+            restore.AddScript(RemoteScripts.Restore).Invoke(null, Settings);
         }
         catch (Exception)
         {
@@ -131,7 +133,7 @@ internal sealed class RemoteSession : IDisposable
     {
         try
         {
-            setup.Invoke();
+            setup.Invoke(null, Settings);
         }
         catch (Exception) when (token.IsCancellationRequested)
         {
