@@ -17,6 +17,8 @@ namespace ParallelJobs.Remote;
 /// </summary>
 internal sealed class RemoteRunner : IItemRunner
 {
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
+
     private readonly RemoteRunnerFactory _factory;
     private readonly RunContext _context;
     private readonly object _recordLock = new();
@@ -199,7 +201,8 @@ internal sealed class RemoteRunner : IItemRunner
 
     /// <summary>
     /// The session broke: reconnect to the same host if it answers, else report the slot (and maybe the
-    /// host) gone and move to another free slot, or retire.
+    /// host) gone and move to another free slot, or retire. This runs inside Run, so the run cannot end
+    /// meanwhile: once no work is left for this worker, it stops trying and retires.
     /// </summary>
     private void Recover(Exception lost, CancellationToken token)
     {
@@ -207,27 +210,56 @@ internal sealed class RemoteRunner : IItemRunner
         _factory.Disconnected(slot, _session!, healthy: false);
         _session = null;
         _slot = null;
+
+        using var idle = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, idle.Token);
+        using var watch = new Timer(_ => CancelWhenIdle(idle), null, IdlePoll, IdlePoll);
         Exception reason = lost;
-        if (slot.GivenSession is null && !_factory.IsDown(slot.Host))
+        bool reported = false;
+        try
         {
-            try
+            if (slot.GivenSession is null && !_factory.IsDown(slot.Host))
             {
-                Use(slot, _factory.Open(slot, token));
-                _sink?.Live(-1, StreamKind.Verbose, new VerboseRecord($"{slot}: the session broke ({SshConnector.Reason(lost)}) and was opened again."));
-                return;
+                try
+                {
+                    Use(slot, _factory.Open(slot, linked.Token, retry: false));
+                    _sink?.Live(-1, StreamKind.Verbose, new VerboseRecord($"{slot}: the session broke ({SshConnector.Reason(lost)}) and was opened again."));
+                    return;
+                }
+                catch (Exception ex) when (!linked.IsCancellationRequested)
+                {
+                    reason = ex is RemoteSetupException ? ex : lost;
+                }
             }
-            catch (Exception) when (token.IsCancellationRequested)
+
+            _factory.SlotFailed(slot, reason, _context, duringRun: true);
+            reported = true;
+            Attach(linked.Token);
+        }
+        catch (Exception) when (idle.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            if (!reported)
             {
-                throw new OperationCanceledException(token);
+                _factory.SlotFailed(slot, reason, _context, duringRun: true);
             }
-            catch (Exception ex)
+
+            throw new RunnerRetiredException("No work is left for this worker.");
+        }
+    }
+
+    private void CancelWhenIdle(CancellationTokenSource idle)
+    {
+        try
+        {
+            if (!_context.Dispatcher.HasPendingWork)
             {
-                reason = ex is RemoteSetupException ? ex : lost;
+                idle.Cancel();
             }
         }
-
-        _factory.SlotFailed(slot, reason, _context, duringRun: true);
-        Attach(token);
+        catch (ObjectDisposedException)
+        {
+            // Recovery already ended.
+        }
     }
 
     private void Use(RemoteSlot slot, RemoteSession session)

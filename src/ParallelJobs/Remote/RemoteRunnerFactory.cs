@@ -137,10 +137,11 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
     }
 
     /// <summary>
-    /// Opens and prepares a session for <paramref name="slot"/>, trying a refused connection twice more
-    /// unless another slot has meanwhile found the host down. Runs on the worker's thread.
+    /// Opens and prepares a session for <paramref name="slot"/>. With <paramref name="retry"/>, a refused
+    /// connection is tried twice more unless another slot has meanwhile found the host down. Runs on the
+    /// worker's thread.
     /// </summary>
-    internal RemoteSession Open(RemoteSlot slot, CancellationToken token)
+    internal RemoteSession Open(RemoteSlot slot, CancellationToken token, bool retry = true)
     {
         RemoteHost host = slot.Host;
         if (slot.GivenSession is { } given)
@@ -166,7 +167,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
 
                 connection = SshConnector.Open(host.Target!, token);
             }
-            catch (RemoteConnectException) when (attempt < ConnectRetryDelays.Length && !IsDown(host))
+            catch (RemoteConnectException) when (retry && attempt < ConnectRetryDelays.Length && !IsDown(host))
             {
                 host.ConnectGate.Release();
                 if (token.WaitHandle.WaitOne(ConnectRetryDelays[attempt]))
