@@ -109,7 +109,7 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
 
             $sessions.State | Sort-Object -Unique | Should -Be 'Opened'
             $left = Invoke-Command -Session $sessions {
-                @(Get-Variable -Name Borrowed, __pjTasks -Scope Global -ErrorAction Ignore).Count +
+                @(Get-Variable -Name Borrowed, ParallelJob, __pjTasks -Scope Global -ErrorAction Ignore).Count +
                 @(Get-Command -Name Get-Borrowed, __pjRunItem -ErrorAction Ignore).Count
             }
             $left | Should -Be @(0, 0, 0, 0)

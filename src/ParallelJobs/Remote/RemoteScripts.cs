@@ -10,6 +10,7 @@ internal static class RemoteScripts
     /// <summary>Defines the run's variables and functions and the item driver, in the global scope.</summary>
     public const string Setup = @"
 param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save)
+$Variables['ParallelJob'] = $null
 if ($Save) {
     # A session the caller lent us gets its own variables and functions back when the run ends.
     $saved = @{ Variables = @{}; Functions = @{} }
@@ -25,6 +26,11 @@ if ($Save) {
 }
 foreach ($name in $Variables.Keys) { Set-Variable -Name $name -Value $Variables[$name] -Scope Global }
 foreach ($name in $Functions.Keys) { $null = Set-Item -LiteralPath ""function:global:$name"" -Value ([scriptblock]::Create($Functions[$name])) }
+# Refill needs the caller's run; say so instead of failing on a null value.
+$global:ParallelJob = [pscustomobject]@{}
+$global:ParallelJob | Add-Member -MemberType ScriptMethod -Name Add -Value {
+    throw [System.NotSupportedException]::new('$ParallelJob.Add (refill) works in local runs only, not on remote hosts.')
+}
 $global:__pjTasks = @{}
 $global:__pjThrown = $null
 $global:__pjFail = { param($e) $global:__pjThrown = $e }
