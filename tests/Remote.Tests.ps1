@@ -181,6 +181,12 @@ Import-Module '$env:PARALLELJOBS_MODULE'
     }
 
     Context 'A host killed in the middle of the run' {
+        BeforeAll {
+            # The borrowed sessions are done with; they would only break along with their hosts.
+            $sessions | Remove-PSSession
+            $sessions = $null
+        }
+
         AfterEach {
             # Bring the lost host back for whatever runs next.
             Stop-SshTestLabHost $lab $b

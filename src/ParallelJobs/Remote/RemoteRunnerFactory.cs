@@ -137,9 +137,9 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
     }
 
     /// <summary>
-    /// Opens and prepares a session for <paramref name="slot"/>. With <paramref name="retry"/>, a refused
-    /// connection is tried twice more unless another slot has meanwhile found the host down. Runs on the
-    /// worker's thread.
+    /// Opens and prepares a session for <paramref name="slot"/>. With <paramref name="retry"/>, a failed
+    /// connection to a host that serves other slots is tried twice more (sshd drops connections beyond
+    /// its MaxStartups); a host with no session yet is not hammered. Runs on the worker's thread.
     /// </summary>
     internal RemoteSession Open(RemoteSlot slot, CancellationToken token, bool retry = true)
     {
@@ -167,7 +167,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
 
                 connection = SshConnector.Open(host.Target!, token);
             }
-            catch (RemoteConnectException) when (retry && attempt < ConnectRetryDelays.Length && !IsDown(host))
+            catch (RemoteConnectException) when (retry && attempt < ConnectRetryDelays.Length && IsKnownUp(host))
             {
                 host.ConnectGate.Release();
                 if (token.WaitHandle.WaitOne(ConnectRetryDelays[attempt]))
@@ -291,6 +291,14 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
             _losses.TryGetValue(item.Index, out losses);
             _losses[item.Index] = ++losses;
             return losses < MaxSessionLosses;
+        }
+    }
+
+    private bool IsKnownUp(RemoteHost host)
+    {
+        lock (_lock)
+        {
+            return !host.IsDown && host.Connected > 0;
         }
     }
 
