@@ -58,14 +58,14 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter]
     public ScriptBlock? InitializationScript { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = LocalSet)]
     public SwitchParameter UseNewRunspace { get; set; }
 
     [Parameter]
     [ValidateRange(1, BatchSizer.MaxSize)]
     public int BatchSize { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = LocalSet)]
     public SwitchParameter Sequential { get; set; }
 
     [Parameter]
@@ -387,15 +387,9 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     private object? ReadCallerVariable(string name) => SessionState.PSVariable.GetValue(name);
 
+    /// <summary>-Sequential and -UseNewRunspace belong to the local parameter set, so they never get here.</summary>
     private RemotePlan BuildRemotePlan()
     {
-        if (Sequential || UseNewRunspace)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException("-HostName, -SSHConnection and -Session run items on remote hosts; they cannot be combined with -Sequential or -UseNewRunspace."),
-                "RemoteConflict", ErrorCategory.InvalidArgument, null));
-        }
-
         int? slots = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
         try
         {
