@@ -63,7 +63,7 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
                     Write-Error "failed $_"
                 }
                 $_
-            } -WarningVariable warnings -ErrorVariable errors -InformationVariable information 2>$null 3>$null 4>$null 6>$null
+            } -WarningVariable warnings -ErrorVariable errors -InformationVariable information -ErrorAction Continue 2>$null 3>$null 4>$null 6>$null
 
             $output | Should -Be (1..4)
             $errors.Count | Should -Be 1
@@ -159,7 +159,7 @@ Import-Module '$env:PARALLELJOBS_MODULE'
 
     Context 'A module missing on a host' {
         It 'writes an error that names the host and runs the items where the module is' {
-            $results = 1..4 | Invoke-ParallelJob @remote -ThrottleLimit 1 -Module PjLabTools -AsResult { Get-PjLabTools } -ErrorVariable errors 2>$null
+            $results = 1..4 | Invoke-ParallelJob @remote -ThrottleLimit 1 -Module PjLabTools -AsResult { Get-PjLabTools } -ErrorVariable errors -ErrorAction Continue 2>$null
 
             $results.Output | Should -Be @('tools on a', 'tools on a', 'tools on a', 'tools on a')
             $errors.Count | Should -Be 1
@@ -170,7 +170,7 @@ Import-Module '$env:PARALLELJOBS_MODULE'
         It 'stops with an error that counts the items not done when no host has the module' {
             $thrown = $null
             try {
-                1..3 | Invoke-ParallelJob @remote -ThrottleLimit 1 -Module PjNoSuchModule { $_ } -ErrorVariable errors 2>$null
+                1..3 | Invoke-ParallelJob @remote -ThrottleLimit 1 -Module PjNoSuchModule { $_ } -ErrorVariable errors -ErrorAction Continue 2>$null
             }
             catch { $thrown = $_ }
 

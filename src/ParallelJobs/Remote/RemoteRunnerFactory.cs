@@ -328,6 +328,8 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
         }
         catch
         {
+            // A borrowed session whose setup failed or was stopped (the run ended first) is given back as it was.
+            session.Restore();
             session.Dispose();
             lock (_lock)
             {

@@ -71,8 +71,10 @@ internal sealed class RemoteSession : IDisposable
 
         setup.Commands.Clear();
         setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", variables).AddParameter("Functions", functions).AddParameter("Save", !Connection.Owned);
-        Step(setup, token, "RemoteSetupFailed", $"The run's variables and functions could not be defined on host '{hostName}'");
+
+        // From here on a borrowed session has something to give back, even if the setup is cut short.
         _prepared = true;
+        Step(setup, token, "RemoteSetupFailed", $"The run's variables and functions could not be defined on host '{hostName}'");
     }
 
     /// <summary>Runs one item; its output goes to <paramref name="output"/> as it arrives. Throws as the item does.</summary>
@@ -107,7 +109,10 @@ internal sealed class RemoteSession : IDisposable
     /// <summary>Stops the running item (Ctrl+C, the item timeout). Any thread.</summary>
     public void Stop() => StopQuietly(_ps);
 
-    /// <summary>A caller's session: removes what the run defined and restores what it replaced.</summary>
+    /// <summary>
+    /// A caller's session: removes what the run defined and restores what it replaced. The setup saves
+    /// before it changes anything, so this also undoes a setup that a stop cut short.
+    /// </summary>
     public void Restore()
     {
         if (Connection.Owned || !_prepared || !Connection.IsOpen)
