@@ -40,7 +40,16 @@ function Test-LabPort {
 }
 
 function Remove-StaleSshTestLabs {
-    # Namespaces left by a test process that died without cleaning up: their names carry its process id.
+    # Labs left by a test process that died without cleaning up. Their folders name the owner's process
+    # id; their sshd processes are taken down by the lab's own kill scripts.
+    foreach ($dir in @(Get-ChildItem -Path /tmp -Directory -Filter 'pjlab.*' -ErrorAction Ignore)) {
+        $owner = Get-Content (Join-Path $dir.FullName 'owner.pid') -ErrorAction Ignore
+        if (-not $owner -or (Get-Process -Id ([int]$owner) -ErrorAction Ignore)) { continue }
+        foreach ($kill in @(Get-ChildItem -Path $dir.FullName -Filter kill.sh -Recurse -ErrorAction Ignore)) { & sh $kill.FullName 2>$null }
+        Remove-Item $dir.FullName -Recurse -Force -ErrorAction Ignore
+    }
+
+    # Namespaces: their names carry the owner's process id.
     $names = @(& ip netns list 2>$null | ForEach-Object { ($_ -split ' ')[0] } | Where-Object { $_ -match '^pjt(\d+)[a-z]$' })
     foreach ($name in $names) {
         $null = $name -match '^pjt(\d+)[a-z]$'
@@ -165,6 +174,7 @@ function Start-SshTestLab {
     Remove-StaleSshTestLabs
 
     $root = (& mktemp -d /tmp/pjlab.XXXXXX)
+    Set-Content -Path (Join-Path $root 'owner.pid') -Value $PID
     $lab = [pscustomobject]@{
         Root          = $root
         KeyFile       = Join-Path $root 'client_key'
