@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 
@@ -7,17 +8,19 @@ namespace ParallelJobs.Remote;
 /// <summary>
 /// One slot's session. A session this module opened lives as long as the local runspace that ran
 /// New-PSSession (closing that runspace closes its sessions), so both are kept and closed together.
-/// A session the caller passed with -Session is only borrowed.
+/// A session the caller passed with -Session is only borrowed, and given back as it came.
 /// </summary>
 internal sealed class RemoteConnection : IDisposable
 {
     private readonly Runspace? _connector;
+    private readonly StreamWriter? _sshInput;
     private int _disposed;
 
     public RemoteConnection(PSSession session, Runspace? connector)
     {
         Session = session;
         _connector = connector;
+        _sshInput = SshTransportGuard.Detach(session.Runspace);
     }
 
     public PSSession Session { get; }
@@ -29,10 +32,17 @@ internal sealed class RemoteConnection : IDisposable
 
     public bool IsOpen => Runspace.RunspaceStateInfo.State == RunspaceState.Opened;
 
+    /// <summary>Closes a session this module opened; gives a borrowed one back, open if it still is.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0 || _connector is null)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
+            return;
+        }
+
+        if (_connector is null)
+        {
+            SshTransportGuard.Release(_sshInput is null ? null : SshTransportGuard.Reattach(Runspace, _sshInput));
             return;
         }
 
@@ -46,6 +56,7 @@ internal sealed class RemoteConnection : IDisposable
         }
 
         _connector.Dispose();
+        SshTransportGuard.Release(_sshInput);
     }
 
     /// <summary>Closes the session without waiting: a session to a host that vanished can take long to close.</summary>
@@ -53,6 +64,7 @@ internal sealed class RemoteConnection : IDisposable
     {
         if (!Owned)
         {
+            Dispose();
             return;
         }
 

@@ -221,10 +221,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
         if (healthy)
         {
             session.Restore();
-            if (session.Connection.Owned)
-            {
-                session.Connection.Dispose();
-            }
+            session.Connection.Dispose();
         }
         else
         {

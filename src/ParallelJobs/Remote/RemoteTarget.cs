@@ -30,6 +30,9 @@ internal sealed class RemoteTarget
 
     public int ConnectingTimeout { get; set; } = DefaultConnectingTimeout;
 
+    /// <summary>Where ssh connects, found once by <see cref="SshProbe"/>; an empty host when it cannot be checked.</summary>
+    public (string Host, int Port)? ProbeEndpoint { get; set; }
+
     /// <summary>The caller's SSH options (ssh -o name=value), passed through as given.</summary>
     public Hashtable Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

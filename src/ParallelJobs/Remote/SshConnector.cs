@@ -20,6 +20,11 @@ internal static class SshConnector
     /// </summary>
     public static RemoteConnection Open(RemoteTarget target, CancellationToken token)
     {
+        if (SshProbe.Check(target, token) is { } unreachable)
+        {
+            throw new RemoteConnectException(unreachable, null);
+        }
+
         Runspace connector = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
         connector.Name = "ParallelJobs connect " + target.Name;
         Runspace? previous = Runspace.DefaultRunspace;
