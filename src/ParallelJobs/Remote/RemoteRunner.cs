@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
-using System.Management.Automation.Remoting;
 using System.Threading;
 using ParallelJobs.Engine;
 using ParallelJobs.Scripting;
@@ -33,20 +32,6 @@ internal sealed class RemoteRunner : IItemRunner
         _factory = factory;
         _context = context;
         _sink = context.Sink;
-    }
-
-    /// <summary>True when <paramref name="ex"/> says the connection failed rather than the script.</summary>
-    public static bool IsTransportFailure(Exception ex)
-    {
-        for (Exception? e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is PSRemotingTransportException or PSRemotingDataStructureException)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Takes a free slot and opens its session; retires the worker when no slot is left.</summary>
@@ -144,17 +129,16 @@ internal sealed class RemoteRunner : IItemRunner
             result.Status = ItemStatus.TimedOut;
             result.Failure = ItemResult.TimeoutError(item, _context.Watchdog!.Timeout);
         }
-        catch (Exception ex) when (!session.Connection.IsOpen || IsTransportFailure(ex))
+        catch (RemoteException ex) when (session.Connection.IsOpen)
         {
-            lost = ex;
-        }
-        catch (RuntimeException ex)
-        {
+            // Whatever the remote side throws arrives as a RemoteException: the item failed, not the session.
             result.Failure = ex.ErrorRecord;
         }
         catch (Exception ex)
         {
-            result.Failure = new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, item.Input);
+            // Anything else failed on this side (a broken transport, a session in a bad state): the item
+            // goes round again, on a fresh session, rather than let a bad slot fail item after item.
+            lost = ex;
         }
         finally
         {

@@ -312,7 +312,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
         HostLoss.Unreachable => "could not be reached",
         HostLoss.Lost => "lost during the run",
         HostLoss.SetupFailed => "could not be prepared",
-        _ => "up",
+        _ => "no slot left",
     };
 
     private RemoteSession Prepare(RemoteConnection connection, RemoteHost host, CancellationToken token)

@@ -43,10 +43,17 @@ function global:__pjRunItem {
             Values = [object[]] @($__pjTask.Values)
             Args   = [object[]] @($__pjTask.Args)
         }
-        if ($null -ne $__pjId) { $global:__pjTasks[$__pjId] = $__pjTask }
+        if ($null -ne $__pjId) {
+            if ($null -eq $global:__pjTasks) { $global:__pjTasks = @{} }
+            $global:__pjTasks[$__pjId] = $__pjTask
+        }
     }
     else {
-        $__pjTask = $global:__pjTasks[$__pjId]
+        $__pjTask = if ($global:__pjTasks) { $global:__pjTasks[$__pjId] }
+        if ($null -eq $__pjTask) {
+            # An earlier item removed the cache (Remove-Variable *): ask for the definition again.
+            throw [System.Collections.Generic.KeyNotFoundException]::new('__pjTaskMissing')
+        }
     }
 
     $__pjVars = [System.Collections.Generic.List[psvariable]]::new()

@@ -16,6 +16,9 @@ internal sealed class RemoteSession : IDisposable
 {
     private const string DefaultTaskId = "default";
 
+    /// <summary>What the driver says when the session no longer holds the task it was sent before.</summary>
+    private const string TaskMissing = "__pjTaskMissing";
+
     private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
 
     private readonly PowerShell _ps;
@@ -95,9 +98,15 @@ internal sealed class RemoteSession : IDisposable
             definition = Define(task);
         }
 
-        _ps.Commands.Clear();
-        _ps.AddCommand("__pjRunItem").AddParameter("__pjId", id).AddParameter("__pjTask", definition).AddParameter("__pjItem", input);
-        _ps.Invoke<PSObject>(null, output, Settings);
+        try
+        {
+            InvokeDriver(id, definition, input, output);
+        }
+        catch (RemoteException ex) when (definition is null && ex.ErrorRecord?.Exception?.Message == TaskMissing)
+        {
+            InvokeDriver(id, Define(task), input, output);
+        }
+
         if (isDefault)
         {
             _defaultSent = true;
@@ -105,6 +114,13 @@ internal sealed class RemoteSession : IDisposable
     }
 
     public void ClearStreams() => _ps.Streams.ClearStreams();
+
+    private void InvokeDriver(object? id, Hashtable? definition, object? input, PSDataCollection<PSObject> output)
+    {
+        _ps.Commands.Clear();
+        _ps.AddCommand("__pjRunItem").AddParameter("__pjId", id).AddParameter("__pjTask", definition).AddParameter("__pjItem", input);
+        _ps.Invoke<PSObject>(null, output, Settings);
+    }
 
     /// <summary>Stops the running item (Ctrl+C, the item timeout). Any thread.</summary>
     public void Stop() => StopQuietly(_ps);
@@ -144,13 +160,14 @@ internal sealed class RemoteSession : IDisposable
         {
             throw new OperationCanceledException(token);
         }
-        catch (Exception ex) when (!Connection.IsOpen || RemoteRunner.IsTransportFailure(ex))
+        catch (RemoteException ex) when (Connection.IsOpen)
         {
-            throw new RemoteConnectException(SshConnector.Reason(ex), ex);
+            // Failed on the host: it would fail the same way on every slot there.
+            throw new RemoteSetupException(errorId, $"{what}: {SshConnector.Reason(ex)}", ex);
         }
         catch (Exception ex)
         {
-            throw new RemoteSetupException(errorId, $"{what}: {SshConnector.Reason(ex)}", ex);
+            throw new RemoteConnectException(SshConnector.Reason(ex), ex);
         }
     }
 
