@@ -46,6 +46,7 @@ function Remove-StaleSshTestLabs {
         $owner = Get-Content (Join-Path $dir.FullName 'owner.pid') -ErrorAction Ignore
         if (-not $owner -or (Get-Process -Id ([int]$owner) -ErrorAction Ignore)) { continue }
         foreach ($kill in @(Get-ChildItem -Path $dir.FullName -Filter kill.sh -Recurse -ErrorAction Ignore)) { & sh $kill.FullName 2>$null }
+        if (Test-Path (Join-Path $dir.FullName 'created-run-sshd')) { Remove-Item /run/sshd -Recurse -Force -ErrorAction Ignore }
         Remove-Item $dir.FullName -Recurse -Force -ErrorAction Ignore
     }
 
@@ -192,6 +193,7 @@ function Start-SshTestLab {
             # sshd's privilege separation directory, normally made by the init system.
             $null = New-Item -ItemType Directory -Path /run/sshd
             $lab.CreatedRunDir = $true
+            $null = New-Item -ItemType File -Path (Join-Path $root 'created-run-sshd')
         }
 
         $subnet = "10.213.$(1 + $PID % 250)"
