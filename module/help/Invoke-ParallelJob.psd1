@@ -14,16 +14,20 @@ State reaches items through $using:name (the caller's variable, defined in each 
 Errors, warnings, verbose, debug and information records that an item writes are written to the caller's streams on the pipeline thread, in order with the item's output; progress records are shown at once. Every error's TargetObject is a ParallelJobs.ParallelJobItem with the item's Index and Input, and its message starts with the item. One item's failure never stops the others, unless -ErrorAction Stop is given: then the first failure stops the run, the results of earlier items have already been written, and the error is thrown.
 
 Without -ScriptBlock, each input that is a script block or a call made by New-ParallelCall runs as its own task.
+
+With -HostName, -SSHConnection or -Session the items run on remote hosts over PowerShell remoting over SSH, with no agent to install: each host needs only PowerShell 7 and an sshd with the line "Subsystem powershell /path/to/pwsh -sshs" in its sshd_config (on Windows, for example "Subsystem powershell c:/progra~1/powershell/7/pwsh.exe -sshs"). -ThrottleLimit is then the number of slots per host, and each slot is its own SSH connection with its own remote PowerShell process. Items go to whichever slot is free, so a slow host simply takes fewer items, and the results still come back in input order (or as they finish with -Unordered). $using:, -ArgumentList, -Variable, -Function, -InitializationScript and -Module work as they do locally; the item's input, the $using: values and the arguments travel serialized, as with Invoke-Command. Errors, warnings, verbose, debug, information and progress records reach the caller's streams: an error's TargetObject names the item's Index and its Host, warning, verbose and debug messages start with [index@host], information records get the tags ParallelJobs.Index=<index> and ParallelJobs.Host=<host>, and -AsResult fills in Host.
+
+When a host drops in the middle of a run (sshd stopped, machine down, network cut), the items that were running on it go back in the queue and run on the hosts that are still up: none is lost, and -AsResult's Attempts counts the extra attempt. An item that was cut off may have done part of its work on the lost host, so remote items should be safe to run again. A host that cannot be reached at the start is reported once with a warning and the run goes on with the others. Only when no host is left does the run stop, with an AllHostsLost error that says how many items were not done; with -LogPath and -Resume, running the same command again does only those.
 '@
     Parameters  = @{
         ScriptBlock          = 'The script block to run for each input item, with $_ and $PSItem set to the item. It runs in a worker runspace, not the caller''s: reach the caller''s variables with $using:name, -Variable or -ArgumentList, and its functions with -Function. Without it, each input must be a script block or a ParallelCall made by New-ParallelCall.'
         InputObject          = 'The items to process. From the pipeline each object is one item. Passed as a parameter, a collection is enumerated, one item per element.'
-        ThrottleLimit        = 'How many items run at once, one worker runspace each. The default is the number of processors. It must be 1 or more.'
+        ThrottleLimit        = 'How many items run at once, one worker runspace each. The default is the number of processors. It must be 1 or more. With -HostName or -SSHConnection it is the number of slots per host, each its own SSH connection (default 4), so two hosts with -ThrottleLimit 8 run 16 items at once. With -Session each session is one slot, and -ThrottleLimit, if given, uses at most that many of each host''s sessions.'
         Unordered            = 'Writes each item''s results as soon as it completes, instead of in input order.'
         ArgumentList         = 'Arguments bound to the script block''s param() block for every item, by position. The item itself stays in $_.'
         Variable             = 'Variables to define in every worker runspace: names of the caller''s variables, or a hashtable of names and values.'
         Function             = 'Names of the caller''s functions to define in every worker runspace.'
-        Module               = 'Modules to import in every worker runspace, by name or path. Each runspace imports them once, not once per item. A module that cannot be imported stops the run with one error that names it, before any item runs.'
+        Module               = 'Modules to import in every worker runspace, by name or path. Each runspace imports them once, not once per item. A module that cannot be imported stops the run with one error that names it, before any item runs. Remotely the module must be installed on each host (a path is a path on the host) and is imported once per slot; a host that cannot import it writes one RemoteModuleImportFailed error that names the module and the host, and the run goes on with the other hosts.'
         InitializationScript = 'A script block that runs once in each worker runspace before its first item, for example to load a large lookup table. Variables it sets are visible to every item on that runspace.'
         UseNewRunspace       = 'Runs every item in a brand-new runspace, which is closed afterwards. Runspaces are opened ahead on background threads while earlier items run. Slower than the default; use it when items change global state that must not leak.'
         TimeoutSeconds       = 'Bounds the whole run. When it runs out, running items are stopped, items not yet started never start, the results already finished are written, and one RunTimedOut error is thrown. It must be above 0.'
@@ -39,14 +43,25 @@ Without -ScriptBlock, each input that is a script block or a call made by New-Pa
         Sequential           = 'Runs the items one at a time in the caller''s own session, on the pipeline thread, with the same ordering, retries, logging and result objects, as joblib''s n_jobs=1 does. Pester Mocks of functions the script block calls, and debugger breakpoints in it, apply (when it has no $using:). Use it to test automation that calls Invoke-ParallelJob. -Module and -InitializationScript are not applied: the caller''s session is used as it is. A running item cannot be stopped from outside there, so -ItemTimeoutSeconds, -AsJob and -UseNewRunspace are refused with -Sequential, and -TimeoutSeconds takes effect between items.'
         AsJob                = 'Returns a background job at once (after reading the input) that Get-Job, Wait-Job, Receive-Job (results in input order) and Stop-Job (which stops every running item) understand, as Start-ThreadJob does.'
         JobName              = 'The name of the job that -AsJob returns.'
-        BatchSize            = 'Hands this many items to a runspace at a time. By default the batch size adapts: it starts at 1 and doubles while batches finish in under 20 ms.'
+        BatchSize            = 'Hands this many items to a runspace at a time. By default the batch size adapts: it starts at 1 and doubles while batches finish in under 20 ms. Remotely the default is 1: every item is its own round trip, so a free slot always takes the next item.'
+        HostName             = 'Runs the items on these hosts over PowerShell remoting over SSH, as New-PSSession -HostName does, with -ThrottleLimit slots (SSH connections) per host. A name may carry a user and a port: user@host:port. The host name and port are what results carry in Host. Each host needs PowerShell 7 and "Subsystem powershell /path/to/pwsh -sshs" in its sshd_config. Sessions are opened when the run starts and closed when it ends.'
+        UserName             = 'With -HostName: the user to log on as on every host, unless a name says user@host.'
+        KeyFilePath          = 'With -HostName: the private key file ssh authenticates with, as New-PSSession -KeyFilePath. Relative paths are resolved against the current location; the file must exist. Only its path is passed to ssh: the key is never read, logged or written by this module.'
+        Port                 = 'With -HostName: the SSH port of every host, unless a name says host:port. The default is ssh''s own (22, or the Port in your ssh_config).'
+        Options              = 'With -HostName: ssh options passed through to every connection as -o name=value, as New-PSSession -Options, for example @{ UserKnownHostsFile = ''~/.ssh/lab_hosts''; ServerAliveInterval = 5 }. Host-key checking stays as ssh is configured: this module never turns it off. Unless you set them, BatchMode=yes is added (ssh refuses rather than prompts for a password or an unknown host key in many connections at once; set BatchMode = ''no'' to allow prompts) and ServerAliveInterval=10 with ServerAliveCountMax=3 (a cut network is noticed within about 30 s).'
+        SSHConnection        = 'Runs the items on remote hosts described by hashtables, one per host, with the keys New-PSSession -SSHConnection takes: HostName (or ComputerName), UserName, KeyFilePath (or IdentityFilePath), Port, Subsystem, ConnectingTimeout (milliseconds to wait for a connection, default 30000) and Options (a hashtable of ssh options, treated as -Options). Use it when hosts need different users, keys or ports. Each host gets -ThrottleLimit slots.'
+        Session              = 'Runs the items in sessions you opened with New-PSSession (over SSH or WinRM); each session is one slot, and sessions to the same computer make one host. The sessions are never closed, and the variables and functions the run defines in them are removed (or restored) afterwards; what the items, -Module and -InitializationScript change stays, as with Invoke-Command -Session. A session that breaks cannot be reopened, so its slot is lost; the others go on.'
     }
     Inputs      = 'System.Object'
     Outputs     = 'System.Object'
     Notes       = @'
 Compared with ForEach-Object -Parallel: results are ordered by default; the cost per small item is a few microseconds instead of about 1.5 ms; runspaces are reused and kept warm; common parameters such as -ErrorAction, -ErrorVariable, -OutVariable and -PipelineVariable work; and the module also loads in Windows PowerShell 5.1.
 
-Objects come back as the same .NET objects the items wrote, not serialized copies.
+Objects come back as the same .NET objects the items wrote, not serialized copies, except from remote hosts: there, as with Invoke-Command, output, $using: values, arguments and -Variable values travel serialized, and the caller gets deserialized property bags (type names start with Deserialized.) with no methods, except for primitive types such as strings and numbers. The same holds for the output -Resume reads back from the job log.
+
+Remote items run one invocation each in their slot's session: global variables an item sets are seen by the next item on the same slot, as in a local runspace. Remote workers start in the user's home directory on the host, not the caller's location. $ParallelJob (refill) is not available remotely. An item whose sessions broke under it three times fails with RemoteSessionLost instead of being run again. Before ssh is started for a host, the host's SSH port (as ssh -G resolves it from your ssh_config; hosts behind ProxyJump or ProxyCommand are not checked) is tried with a plain TCP connection, so a host that is down is reported at once; a session that breaks is opened again once if the host still answers.
+
+Setting up a host (once): install PowerShell 7 and OpenSSH server, add "Subsystem powershell /usr/bin/pwsh -sshs" (the path to your pwsh) to /etc/ssh/sshd_config, restart sshd, and put your public key in the user's ~/.ssh/authorized_keys. Check it with: New-PSSession -HostName host -UserName user -KeyFilePath ~/.ssh/id_ed25519 | Remove-PSSession. The host's key must be in your known_hosts (connect once with ssh, or ssh-keyscan after checking the fingerprint): with BatchMode on, an unknown host key is refused rather than asked about.
 '@
     Examples    = @(
         @{
@@ -128,10 +143,44 @@ $result | Should -Be @('mocked', 'mocked', 'mocked')
             Remarks = 'With -Sequential the items run in the caller''s session, where Pester''s Mock applies.'
         }
         @{
+            Title   = 'Scale out to two hosts over SSH, 8 items at a time on each'
+            Code    = @'
+# Once per host: "Subsystem powershell /usr/bin/pwsh -sshs" in /etc/ssh/sshd_config, your key in authorized_keys.
+Get-Content urls.txt |
+    Invoke-ParallelJob -HostName build1, build2 -UserName ci -KeyFilePath ~/.ssh/ci_ed25519 -ThrottleLimit 8 -AsResult {
+        param($timeout)
+        (Invoke-WebRequest $_ -TimeoutSec $timeout).StatusCode
+    } -ArgumentList 30 | Format-Table Index, Host, Status, Output
+'@
+            Remarks = 'Each host gets 8 SSH connections; free slots take the next URL, so the faster host does more. Results come back in input order with the host that ran each item. If build2 goes down halfway, its running items are run again on build1.'
+        }
+        @{
+            Title   = 'Hosts with different users, keys and ports; keep a log to resume'
+            Code    = @'
+$hosts = @(
+    @{ HostName = 'web1'; UserName = 'ops'; KeyFilePath = '~/.ssh/ops'; Options = @{ UserKnownHostsFile = '~/.ssh/lab_hosts' } }
+    @{ HostName = '10.0.0.7'; Port = 2222; UserName = 'root'; KeyFilePath = '~/.ssh/lab' }
+)
+Get-Content files.txt | Invoke-ParallelJob -SSHConnection $hosts -Module MyTools -LogPath run.jsonl -Resume {
+    Convert-MyFile -Path $_
+}
+'@
+            Remarks = 'MyTools must be installed on each host. If every host is lost, the run stops with an error that says how many items were not done; run the same line again later to do only those.'
+        }
+        @{
+            Title   = 'Use sessions you already have'
+            Code    = @'
+$sessions = New-PSSession -HostName node1, node1, node2, node2 -UserName me
+1..100 | Invoke-ParallelJob -Session $sessions { "$_ on $(hostname)" }
+$sessions | Remove-PSSession
+'@
+            Remarks = 'Four sessions make two slots on each node. Invoke-ParallelJob never closes sessions it was given.'
+        }
+        @{
             Title   = 'Stream a huge input, stop early'
             Code    = 'Get-Content huge.csv | Invoke-ParallelJob { $_.ToUpper() } | Select-Object -First 10'
             Remarks = 'Input is read only a bounded number of items ahead of the workers, and the run stops as soon as ten results are out.'
         }
     )
-    Links       = @('New-ParallelCall', 'Get-ParallelJobPool', 'Clear-ParallelJobPool', 'ForEach-Object')
+    Links       = @('New-ParallelCall', 'Get-ParallelJobPool', 'Clear-ParallelJobPool', 'ForEach-Object', 'New-PSSession', 'Invoke-Command')
 }

@@ -3,9 +3,11 @@ using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 using System.Security.Cryptography;
 using System.Text;
 using ParallelJobs.Engine;
+using ParallelJobs.Remote;
 using ParallelJobs.Scripting;
 
 namespace ParallelJobs.Commands;
@@ -16,12 +18,21 @@ namespace ParallelJobs.Commands;
 /// lifecycle are in <see cref="ParallelCommandBase"/>, the work in <see cref="ParallelRun"/> and
 /// <see cref="ScriptRunner"/>.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ParallelJob")]
+[Cmdlet(VerbsLifecycle.Invoke, "ParallelJob", DefaultParameterSetName = LocalSet)]
 [OutputType(typeof(object), typeof(ParallelJobResult), typeof(Job))]
 public sealed class InvokeParallelJobCommand : ParallelCommandBase
 {
+    private const string LocalSet = "Local";
+    private const string HostNameSet = "HostName";
+    private const string SSHConnectionSet = "SSHConnection";
+    private const string SessionSet = "Session";
+
+    /// <summary>Slots per host when -ThrottleLimit is not given: the caller's core count says nothing about the hosts.</summary>
+    private const int DefaultSlotsPerHost = 4;
+
     private ScriptConfig? _config;
     private ParallelBackgroundJob? _job;
+    private RemotePlan? _remote;
 
     [Parameter(Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
@@ -47,14 +58,14 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter]
     public ScriptBlock? InitializationScript { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = LocalSet)]
     public SwitchParameter UseNewRunspace { get; set; }
 
     [Parameter]
     [ValidateRange(1, BatchSizer.MaxSize)]
     public int BatchSize { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = LocalSet)]
     public SwitchParameter Sequential { get; set; }
 
     [Parameter]
@@ -63,6 +74,38 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? JobName { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? HostName { get; set; }
+
+    [Parameter(ParameterSetName = HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    public string? UserName { get; set; }
+
+    [Parameter(ParameterSetName = HostNameSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("IdentityFilePath")]
+    public string? KeyFilePath { get; set; }
+
+    [Parameter(ParameterSetName = HostNameSet)]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    [Parameter(ParameterSetName = HostNameSet)]
+    public Hashtable? Options { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = SSHConnectionSet)]
+    [ValidateNotNullOrEmpty]
+    public Hashtable[]? SSHConnection { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
+    [ValidateNotNullOrEmpty]
+    public PSSession[]? Session { get; set; }
+
+    protected override int DefaultThrottleLimit => IsRemote ? DefaultSlotsPerHost : base.DefaultThrottleLimit;
+
+    private bool IsRemote => ParameterSetName != LocalSet;
 
     protected override string LogSignature
     {
@@ -78,10 +121,17 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     {
         options.BatchSize = UseNewRunspace ? 1 : BatchSize;
         options.Inline = Sequential;
+        if (_remote is not null)
+        {
+            // -ThrottleLimit is per host: one worker per slot. An item is one round trip, so one at a time.
+            options.ThrottleLimit = _remote.Slots.Count;
+            options.BatchSize = BatchSize > 0 ? BatchSize : 1;
+        }
     }
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options) =>
-        Sequential ? new CallerScriptRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
+        _remote is not null ? new RemoteRunnerFactory(_remote, _config!)
+        : Sequential ? new CallerScriptRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
 
     protected override void BeginProcessing()
     {
@@ -90,6 +140,11 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Sequential runs items in this session, one at a time, where a stuck item cannot be stopped from outside; it cannot be combined with -AsJob, -UseNewRunspace or -ItemTimeoutSeconds."),
                 "SequentialConflict", ErrorCategory.InvalidArgument, null));
+        }
+
+        if (IsRemote)
+        {
+            _remote = BuildRemotePlan();
         }
 
         _config = BuildConfig();
@@ -327,8 +382,9 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             bool looksLikePath = module.IndexOfAny(new[] { '/', '\\' }) >= 0 || module.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
                 || module.EndsWith(".psm1", StringComparison.OrdinalIgnoreCase) || module.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-            if (!looksLikePath)
+            if (!looksLikePath || IsRemote)
             {
+                // Remotely a module is looked up on the host, where a local path means nothing.
                 modules.Add(module);
                 continue;
             }
@@ -348,4 +404,39 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     }
 
     private object? ReadCallerVariable(string name) => SessionState.PSVariable.GetValue(name);
+
+    /// <summary>-Sequential and -UseNewRunspace belong to the local parameter set, so they never get here.</summary>
+    private RemotePlan BuildRemotePlan()
+    {
+        int? slots = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
+        try
+        {
+            return ParameterSetName switch
+            {
+                HostNameSet => RemotePlan.ForHostNames(HostName!, UserName, KeyFilePath is null ? null : ResolveKeyFile(KeyFilePath),
+                    MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, Options, slots ?? DefaultSlotsPerHost),
+                SSHConnectionSet => RemotePlan.ForConnections(SSHConnection!, ResolveKeyFile, slots ?? DefaultSlotsPerHost),
+                _ => RemotePlan.ForSessions(Session!, slots),
+            };
+        }
+        catch (ArgumentException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "InvalidRemoteTarget", ErrorCategory.InvalidArgument, null));
+            throw;
+        }
+    }
+
+    /// <summary>A key file is resolved here (ssh would resolve it against the process's directory) and must exist.</summary>
+    private string ResolveKeyFile(string path)
+    {
+        string resolved = GetUnresolvedProviderPathFromPSPath(path);
+        if (!File.Exists(resolved))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new FileNotFoundException($"The SSH key file '{path}' was not found.", resolved),
+                "KeyFileNotFound", ErrorCategory.ObjectNotFound, path));
+        }
+
+        return resolved;
+    }
 }

@@ -235,6 +235,12 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
                     "StoppedAtFirstFailure", ErrorCategory.OperationStopped, null));
                 break;
         }
+
+        // A factory that lost every worker (all remote hosts gone) halts the run itself and says so here.
+        if (_factory is IRunVerdict verdict && verdict.FinalError(_run.Skipped) is { } verdictError)
+        {
+            Terminate(verdictError);
+        }
     }
 
     protected override void StopProcessing() => _run?.Cancel();

@@ -46,6 +46,21 @@ internal sealed class Dispatcher
         get { lock (_lock) { return _halted || _cancelled; } }
     }
 
+    /// <summary>
+    /// True while items wait in the queue or for a retry, or input may still bring more. A runner that
+    /// would spend long getting ready again (reconnecting to a remote host) gives up once it is false.
+    /// </summary>
+    public bool HasPendingWork
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_halted && !_cancelled && (!_inputCompleted || _queue.Count > 0 || _retry.Count > 0);
+            }
+        }
+    }
+
     /// <summary>True once nothing is running and nothing more will ever be handed out.</summary>
     public bool IsDrained
     {

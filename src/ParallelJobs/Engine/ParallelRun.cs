@@ -37,6 +37,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     private long _lastHead;
     private int _finished;
     private int _failed;
+    private int _skipped;
     private int _haltReason;
     private bool _disposed;
 
@@ -52,7 +53,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             _watchdog = new ItemWatchdog(timeout);
         }
 
-        _context = new RunContext(options, _dispatcher, _cts.Token, _watchdog);
+        _context = new RunContext(options, _dispatcher, _cts.Token, _watchdog, this);
     }
 
     public CancellationToken Token => _cts.Token;
@@ -72,6 +73,9 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     public int Finished => Volatile.Read(ref _finished);
 
     public int Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Items that never ran because the run halted or was cancelled first.</summary>
+    public int Skipped => Volatile.Read(ref _skipped);
 
     public HaltReason HaltReason => (HaltReason)Volatile.Read(ref _haltReason);
 
@@ -360,8 +364,11 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
     }
 
-    private void PostSkipped(WorkItem item) =>
+    private void PostSkipped(WorkItem item)
+    {
+        Interlocked.Increment(ref _skipped);
         _mailbox.Post(new ItemResult(item) { Status = ItemStatus.Skipped, StartTime = DateTime.Now });
+    }
 
     private void Wait()
     {
@@ -452,6 +459,10 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         catch (Exception) when (_cts.IsCancellationRequested)
         {
             // Stopping: the pipeline thread is already on its way out.
+        }
+        catch (RunnerRetiredException)
+        {
+            // The runner has nothing left to work with (a lost remote host); the other workers go on.
         }
         catch (Exception ex)
         {

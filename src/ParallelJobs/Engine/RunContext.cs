@@ -5,8 +5,9 @@ namespace ParallelJobs.Engine;
 /// <summary>What a runner needs from the run it works for.</summary>
 internal sealed class RunContext
 {
-    public RunContext(RunOptions options, Dispatcher dispatcher, CancellationToken token, ItemWatchdog? watchdog)
+    public RunContext(RunOptions options, Dispatcher dispatcher, CancellationToken token, ItemWatchdog? watchdog, IItemSink? sink = null)
     {
+        Sink = sink;
         Options = options;
         Dispatcher = dispatcher;
         Token = token;
@@ -23,4 +24,10 @@ internal sealed class RunContext
 
     /// <summary>Null unless -ItemTimeoutSeconds was given.</summary>
     public ItemWatchdog? Watchdog { get; }
+
+    /// <summary>
+    /// The run itself, for records that belong to no item (a remote host that could not be reached),
+    /// reported while a runner is being created, before it is handed a sink.
+    /// </summary>
+    public IItemSink? Sink { get; }
 }

@@ -1,0 +1,94 @@
+namespace ParallelJobs.Remote;
+
+/// <summary>
+/// The PowerShell that runs on the remote side. Item scripts arrive as text (a script block is bound to
+/// the runspace that made it) and run with InvokeWithContext, as the local runner does, so <c>$_</c>,
+/// <c>$using:</c> values and arguments behave the same. Everything we define starts with __pj.
+/// </summary>
+internal static class RemoteScripts
+{
+    /// <summary>Defines the run's variables and functions and the item driver, in the global scope.</summary>
+    public const string Setup = @"
+param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save)
+$Variables['ParallelJob'] = $null
+if ($Save) {
+    # A session the caller lent us gets its own variables and functions back when the run ends.
+    $saved = @{ Variables = @{}; Functions = @{} }
+    foreach ($name in $Variables.Keys) {
+        $old = Get-Variable -Name $name -Scope Global -ErrorAction Ignore
+        $saved.Variables[$name] = if ($old) { @{ Value = $old.Value } } else { $null }
+    }
+    foreach ($name in $Functions.Keys) {
+        $old = Get-Item -LiteralPath ""function:$name"" -ErrorAction Ignore
+        $saved.Functions[$name] = if ($old) { $old.ScriptBlock } else { $null }
+    }
+    $global:__pjSaved = $saved
+}
+foreach ($name in $Variables.Keys) { Set-Variable -Name $name -Value $Variables[$name] -Scope Global }
+foreach ($name in $Functions.Keys) { $null = Set-Item -LiteralPath ""function:global:$name"" -Value ([scriptblock]::Create($Functions[$name])) }
+# Refill needs the caller's run; say so instead of failing on a null value.
+$global:ParallelJob = [pscustomobject]@{}
+$global:ParallelJob | Add-Member -MemberType ScriptMethod -Name Add -Value {
+    throw [System.NotSupportedException]::new('$ParallelJob.Add (refill) works in local runs only, not on remote hosts.')
+}
+$global:__pjTasks = @{}
+$global:__pjThrown = $null
+$global:__pjFail = { param($e) $global:__pjThrown = $e }
+function global:__pjRunItem {
+    param($__pjId, $__pjTask, $__pjItem)
+    if ($null -ne $__pjTask) {
+        $__pjTask = @{
+            Block  = [scriptblock]::Create($__pjTask.Text)
+            Names  = [string[]] @($__pjTask.Names)
+            Values = [object[]] @($__pjTask.Values)
+            Args   = [object[]] @($__pjTask.Args)
+        }
+        if ($null -ne $__pjId) {
+            if ($null -eq $global:__pjTasks) { $global:__pjTasks = @{} }
+            $global:__pjTasks[$__pjId] = $__pjTask
+        }
+    }
+    else {
+        $__pjTask = if ($global:__pjTasks) { $global:__pjTasks[$__pjId] }
+        if ($null -eq $__pjTask) {
+            # An earlier item removed the cache (Remove-Variable *): ask for the definition again.
+            throw [System.Collections.Generic.KeyNotFoundException]::new('__pjTaskMissing')
+        }
+    }
+
+    $__pjVars = [System.Collections.Generic.List[psvariable]]::new()
+    $__pjVars.Add([psvariable]::new('_', $__pjItem))
+    for ($__pjI = 0; $__pjI -lt $__pjTask.Names.Count; $__pjI++) {
+        $__pjVars.Add([psvariable]::new($__pjTask.Names[$__pjI], $__pjTask.Values[$__pjI]))
+    }
+
+    $global:__pjThrown = $null
+    # break or continue outside a loop ends this item only, as in a foreach body.
+    foreach ($__pjOnce in 1) { $__pjTask.Block.InvokeWithContext($null, $__pjVars, $__pjTask.Args) }
+    if ($null -ne $global:__pjThrown) {
+        $__pjError = $global:__pjThrown
+        $global:__pjThrown = $null
+        throw $__pjError
+    }
+}
+";
+
+    /// <summary>Gives a caller's session back as it was: its variables and functions, none of ours.</summary>
+    public const string Restore = @"
+$saved = $global:__pjSaved
+if ($saved) {
+    foreach ($name in $saved.Variables.Keys) {
+        $old = $saved.Variables[$name]
+        if ($null -eq $old) { Remove-Variable -Name $name -Scope Global -Force -ErrorAction Ignore }
+        else { Set-Variable -Name $name -Scope Global -Value $old.Value }
+    }
+    foreach ($name in $saved.Functions.Keys) {
+        $old = $saved.Functions[$name]
+        if ($null -eq $old) { Remove-Item -LiteralPath ""function:$name"" -ErrorAction Ignore }
+        else { $null = Set-Item -LiteralPath ""function:global:$name"" -Value $old }
+    }
+}
+Remove-Item -LiteralPath function:__pjRunItem -ErrorAction Ignore
+Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail -Scope Global -ErrorAction Ignore
+";
+}

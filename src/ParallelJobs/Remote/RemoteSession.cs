@@ -1,0 +1,193 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading;
+using ParallelJobs.Scripting;
+
+namespace ParallelJobs.Remote;
+
+/// <summary>
+/// A connection made ready for one run: modules imported, the initialization script run, variables,
+/// functions and the item driver defined. Runs one item at a time; one PowerShell object per session, so
+/// its stream events belong to the item that is running.
+/// </summary>
+internal sealed class RemoteSession : IDisposable
+{
+    private const string DefaultTaskId = "default";
+
+    /// <summary>What the driver says when the session no longer holds the task it was sent before.</summary>
+    private const string TaskMissing = "__pjTaskMissing";
+
+    private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
+
+    private readonly PowerShell _ps;
+    private bool _defaultSent;
+    private bool _prepared;
+
+    public RemoteSession(RemoteConnection connection)
+    {
+        Connection = connection;
+        _ps = PowerShell.Create();
+        _ps.Runspace = connection.Runspace;
+    }
+
+    public RemoteConnection Connection { get; }
+
+    public PSDataStreams Streams => _ps.Streams;
+
+    /// <summary>
+    /// Prepares the session. Throws <see cref="RemoteSetupException"/> when the host lacks what the run
+    /// needs, <see cref="RemoteConnectException"/> when the session broke meanwhile.
+    /// </summary>
+    public void Prepare(ScriptConfig config, string hostName, CancellationToken token)
+    {
+        using PowerShell setup = PowerShell.Create();
+        setup.Runspace = Connection.Runspace;
+        using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
+        foreach (string module in config.Modules)
+        {
+            setup.Commands.Clear();
+            setup.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("ErrorAction", ActionPreference.Stop);
+            Step(setup, token, "RemoteModuleImportFailed", $"The module '{module}' could not be imported on host '{hostName}'");
+        }
+
+        if (!string.IsNullOrWhiteSpace(config.InitializationScript))
+        {
+            setup.Commands.Clear();
+            setup.AddScript(config.InitializationScript, useLocalScope: false);
+            Step(setup, token, "RemoteInitializationScriptFailed", $"The initialization script failed on host '{hostName}'");
+        }
+
+        var variables = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, object?> entry in config.Variables)
+        {
+            // Preferences travel as names: an enum arrives on the other side as a bare number.
+            variables[entry.Key] = entry.Value is ActionPreference preference ? preference.ToString() : entry.Value;
+        }
+
+        var functions = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, string> entry in config.Functions)
+        {
+            functions[entry.Key] = entry.Value;
+        }
+
+        setup.Commands.Clear();
+        setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", variables).AddParameter("Functions", functions).AddParameter("Save", !Connection.Owned);
+
+        // From here on a borrowed session has something to give back, even if the setup is cut short.
+        _prepared = true;
+        Step(setup, token, "RemoteSetupFailed", $"The run's variables and functions could not be defined on host '{hostName}'");
+    }
+
+    /// <summary>Runs one item; its output goes to <paramref name="output"/> as it arrives. Throws as the item does.</summary>
+    public void Invoke(ScriptTask task, bool isDefault, object? input, PSDataCollection<PSObject> output)
+    {
+        object? id = null;
+        Hashtable? definition = null;
+        if (isDefault)
+        {
+            id = DefaultTaskId;
+            if (!_defaultSent)
+            {
+                definition = Define(task);
+            }
+        }
+        else
+        {
+            definition = Define(task);
+        }
+
+        try
+        {
+            InvokeDriver(id, definition, input, output);
+        }
+        catch (RemoteException ex) when (definition is null && ex.ErrorRecord?.Exception?.Message == TaskMissing)
+        {
+            InvokeDriver(id, Define(task), input, output);
+        }
+
+        if (isDefault)
+        {
+            _defaultSent = true;
+        }
+    }
+
+    public void ClearStreams() => _ps.Streams.ClearStreams();
+
+    private void InvokeDriver(object? id, Hashtable? definition, object? input, PSDataCollection<PSObject> output)
+    {
+        _ps.Commands.Clear();
+        _ps.AddCommand("__pjRunItem").AddParameter("__pjId", id).AddParameter("__pjTask", definition).AddParameter("__pjItem", input);
+        _ps.Invoke<PSObject>(null, output, Settings);
+    }
+
+    /// <summary>Stops the running item (Ctrl+C, the item timeout). Any thread.</summary>
+    public void Stop() => StopQuietly(_ps);
+
+    /// <summary>
+    /// A caller's session: removes what the run defined and restores what it replaced. The setup saves
+    /// before it changes anything, so this also undoes a setup that a stop cut short.
+    /// </summary>
+    public void Restore()
+    {
+        if (Connection.Owned || !_prepared || !Connection.IsOpen)
+        {
+            return;
+        }
+
+        try
+        {
+            using PowerShell restore = PowerShell.Create();
+            restore.Runspace = Connection.Runspace;
+            restore.AddScript(RemoteScripts.Restore).Invoke(null, Settings);
+        }
+        catch (Exception)
+        {
+            // The session broke or is busy: nothing more can be given back.
+        }
+    }
+
+    public void Dispose() => _ps.Dispose();
+
+    private void Step(PowerShell setup, CancellationToken token, string errorId, string what)
+    {
+        try
+        {
+            setup.Invoke(null, Settings);
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(token);
+        }
+        catch (RemoteException ex) when (Connection.IsOpen)
+        {
+            // Failed on the host: it would fail the same way on every slot there.
+            throw new RemoteSetupException(errorId, $"{what}: {SshConnector.Reason(ex)}", ex);
+        }
+        catch (Exception ex)
+        {
+            throw new RemoteConnectException(SshConnector.Reason(ex), ex);
+        }
+    }
+
+    private static Hashtable Define(ScriptTask task) => new()
+    {
+        ["Text"] = task.Text,
+        ["Names"] = task.UsingNames,
+        ["Values"] = task.UsingValues,
+        ["Args"] = task.Arguments,
+    };
+
+    private static void StopQuietly(PowerShell ps)
+    {
+        try
+        {
+            ps.BeginStop(null, null);
+        }
+        catch (Exception)
+        {
+            // Already finished or disposed.
+        }
+    }
+}
