@@ -223,7 +223,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         switch (_run!.HaltReason)
         {
             case HaltReason.MaxFailures:
-                long notStarted = _run.Dispatcher.Added - _run.Finished;
+                int notStarted = _run.Skipped;
                 Terminate(new ErrorRecord(
                     new InvalidOperationException($"Stopped starting new items once the failure limit was reached (-MaxFailures {MaxFailures!.Trim()}); the items already running were let finish. In all, {_run.Failed} of {_run.Finished} finished items failed, and {notStarted} items were not started."),
                     "MaxFailuresExceeded", ErrorCategory.LimitsExceeded, null));
@@ -231,7 +231,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             case HaltReason.FirstError when AsResult:
                 // Without -AsResult the failing item's own error, written with -ErrorAction Stop, has already thrown.
                 Terminate(new ErrorRecord(
-                    new InvalidOperationException($"Stopped at the first failed item (-ErrorAction Stop): {_run.Failed} failed, {_run.Dispatcher.Added - _run.Finished} not started."),
+                    new InvalidOperationException($"Stopped at the first failed item (-ErrorAction Stop): {_run.Failed} failed, {_run.Skipped} not started."),
                     "StoppedAtFirstFailure", ErrorCategory.OperationStopped, null));
                 break;
         }
