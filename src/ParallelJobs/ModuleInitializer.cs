@@ -13,6 +13,6 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer
     public void OnImport()
     {
         ImageSharpLoader.Register();
-        WorkerRunspace.Prewarm();
+        Prewarmer.Start();
     }
 }

@@ -14,7 +14,7 @@ public sealed class ClearParallelJobPoolCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        WorkerRunspace.WaitForPrewarm();
+        Prewarmer.Wait();
         if (!ShouldProcess($"{WarmPool.Snapshot().Count} idle worker runspaces", "Close"))
         {
             return;

@@ -16,7 +16,6 @@ internal sealed class WorkerRunspace : IDisposable
 {
     private static readonly Lazy<InitialSessionState> SharedState = new(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _counter;
-    private static Thread? _prewarm;
 
     private HashSet<string> _baselineVariables = new(StringComparer.OrdinalIgnoreCase);
     private HashSet<string> _baselineFunctions = new(StringComparer.OrdinalIgnoreCase);
@@ -44,44 +43,6 @@ internal sealed class WorkerRunspace : IDisposable
 
     public bool IsUsable =>
         Runspace.RunspaceStateInfo.State == RunspaceState.Opened && Runspace.RunspaceAvailability == RunspaceAvailability.Available;
-
-    /// <summary>
-    /// On import, on a background thread: builds the shared session state, opens one runspace and runs a
-    /// little of everything in it (compiling the engine's hot paths), then leaves it in the warm pool.
-    /// The first call then neither waits for the session state nor pays the JIT on every worker at once.
-    /// </summary>
-    public static void Prewarm()
-    {
-        _prewarm = new Thread(PrewarmBody) { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal };
-        _prewarm.Start();
-    }
-
-    /// <summary>Waits for the import-time warm-up, so that clearing the pool really leaves it empty.</summary>
-    public static void WaitForPrewarm() => _prewarm?.Join(TimeSpan.FromSeconds(30));
-
-    private static void PrewarmBody()
-    {
-        try
-        {
-            var config = new ScriptConfig();
-            WorkerRunspace runspace = Open(config);
-            using (PowerShell ps = PowerShell.Create())
-            {
-                ps.Runspace = runspace.Runspace;
-                ps.AddScript("param($s) $s.InvokeWithContext($null, [System.Collections.Generic.List[psvariable]]@([psvariable]::new('_', 4)))")
-                    .AddArgument(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_); [pscustomobject]@{ At = Get-Date }; Write-Verbose x"))
-                    .Invoke();
-            }
-
-            runspace.ApplyRun(config, new Dictionary<string, object?>());
-            runspace.Reset();
-            WarmPool.Return(runspace);
-        }
-        catch (Exception)
-        {
-            // Only a head start: the first call opens what it needs anyway.
-        }
-    }
 
     /// <summary>Opens a runspace on the calling thread and prepares it for <paramref name="config"/>.</summary>
     public static WorkerRunspace Open(ScriptConfig config, bool forPool = true)
