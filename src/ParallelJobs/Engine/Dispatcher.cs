@@ -38,9 +38,6 @@ internal sealed class Dispatcher
     /// <summary>How many items have been numbered so far (input and refills).</summary>
     public long Added => Interlocked.Read(ref _nextIndex);
 
-    /// <summary>True while some worker waits for work: the reader should hand over what it holds.</summary>
-    public bool HasIdleWorkers => Volatile.Read(ref _waiting) > 0;
-
     public bool IsHalted
     {
         get { lock (_lock) { return _halted || _cancelled; } }
@@ -185,14 +182,17 @@ internal sealed class Dispatcher
     /// <summary>Pipeline thread: every index below <paramref name="head"/> has been written.</summary>
     public void SetEmitHead(long head)
     {
-        Volatile.Write(ref _emitHead, head);
-
-        // Only a worker held back by the window needs waking; skip the lock otherwise.
-        if (Volatile.Read(ref _waiting) > 0)
+        // Under the lock: a worker that found the window closed is either already waiting (and is pulsed
+        // here) or has not yet looked (and will see the new head). Called once per drain, not per item.
+        lock (_lock)
         {
-            lock (_lock)
+            if (head > _emitHead)
             {
-                Monitor.PulseAll(_lock);
+                _emitHead = head;
+                if (_waiting > 0)
+                {
+                    Monitor.PulseAll(_lock);
+                }
             }
         }
     }
@@ -299,7 +299,7 @@ internal sealed class Dispatcher
             return _queue.Count;
         }
 
-        long room = Volatile.Read(ref _emitHead) + _window - _queue.Peek().Index;
+        long room = _emitHead + _window - _queue.Peek().Index;
         return (int)Math.Max(0, Math.Min(_queue.Count, room));
     }
 

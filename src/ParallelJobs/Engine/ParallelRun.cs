@@ -80,19 +80,17 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     public HaltReason HaltReason => (HaltReason)Volatile.Read(ref _haltReason);
 
     /// <summary>
-    /// Queues one input item, writing finished results while it waits for room. Items are handed to the
-    /// dispatcher a chunk at a time while every worker is busy, so the lock is taken once per chunk
-    /// rather than once per item; an idle worker gets what there is at once.
+    /// Queues one input item, writing finished results while it waits for room. When the queue is full, up
+    /// to a chunk of items waits here, so that the reader blocks only once a chunk is ready.
     /// </summary>
     public WorkItem Add(object? input, object? task, IResultWriter writer, string? key = null)
     {
         WorkItem item = _dispatcher.Number(input, task);
         item.Key = key;
         _pending.Add(item);
-        if (_pending.Count >= Chunk || _options.Inline || _threads.Count < _options.ThrottleLimit || _dispatcher.HasIdleWorkers)
-        {
-            Flush(writer, Chunk);
-        }
+        // Handed over at once: held back, an item could wait for as long as the upstream takes to produce
+        // the next one, while a worker sits idle.
+        Flush(writer, Chunk);
 
         if (_options.Inline)
         {
