@@ -33,7 +33,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     private readonly List<WorkItem> _pending = new();
     private readonly List<WorkItem> _refused = new();
     private IItemRunner? _inlineRunner;
-    private long _emitted;
     private long _lastHead;
     private int _finished;
     private int _failed;
@@ -65,9 +64,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
 
     /// <summary>Called on the pipeline thread after each drain, for the progress bar.</summary>
     public Action? AfterDrain { get; set; }
-
-    /// <summary>Results handed to the writer so far.</summary>
-    public long Emitted => _emitted;
 
     /// <summary>Items that finished, failed or not, not counting retried attempts.</summary>
     public int Finished => Volatile.Read(ref _finished);
@@ -201,7 +197,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     {
         if (!_options.Ordered)
         {
-            _emitted++;
             writer.Write(result);
             return;
         }
@@ -209,7 +204,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         _reorder.Add(result.Index, result);
         while (_reorder.TryTake(out ItemResult next))
         {
-            _emitted++;
             writer.Write(next);
         }
     }
