@@ -209,12 +209,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         SetKnownTotal(_enqueued);
         Guard(() => _run!.Complete(_writer!));
         _runTimer?.Dispose();
-        if (_runTimedOut)
-        {
-            // The timer fired while the pipeline was busy elsewhere (upstream, or an inline item): the
-            // run ended quietly with items skipped, which must not pass for success.
-            Terminate(RunTimedOutError());
-        }
         if (_progress?.Complete() is { } done)
         {
             _target!.WriteProgress(done);
@@ -367,6 +361,8 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
         catch (PipelineStoppedException) when (_runTimedOut)
         {
+            // ParallelRun.Complete throws this whenever the run was cancelled, even when the timer fired while
+            // the pipeline was busy upstream or in an inline item, so every timeout ends here.
             _run!.Drain(_writer!);
             Terminate(RunTimedOutError());
         }
