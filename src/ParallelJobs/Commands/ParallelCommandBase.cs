@@ -199,7 +199,15 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             }
         }
 
-        Guard(() => _run!.Add(input, task, _writer!, key));
+        // The hot path of every item: no closure, unlike Guard.
+        try
+        {
+            _run!.Add(input, task, _writer!, key);
+        }
+        catch (Exception ex) when (IsRunFailure(ex))
+        {
+            OnRunFailure(ex);
+        }
     }
 
     protected override void EndProcessing() => FinishRun();
@@ -359,20 +367,33 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             action();
         }
-        catch (PipelineStoppedException) when (_runTimedOut)
+        catch (Exception ex) when (IsRunFailure(ex))
         {
-            // ParallelRun.Complete throws this whenever the run was cancelled, even when the timer fired while
-            // the pipeline was busy upstream or in an inline item, so every timeout ends here.
-            _run!.Drain(_writer!);
-            Terminate(RunTimedOutError());
+            OnRunFailure(ex);
         }
-        catch (Scripting.WorkerSetupException ex)
+    }
+
+    /// <remarks>
+    /// ParallelRun.Complete throws PipelineStoppedException whenever the run was cancelled, even when the
+    /// timer fired while the pipeline was busy upstream or in an inline item, so every timeout ends here.
+    /// </remarks>
+    private bool IsRunFailure(Exception ex) =>
+        (ex is PipelineStoppedException && _runTimedOut) || ex is Scripting.WorkerSetupException || ex is JobLogException;
+
+    private void OnRunFailure(Exception ex)
+    {
+        switch (ex)
         {
-            Terminate(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.OpenError, null));
-        }
-        catch (JobLogException ex)
-        {
-            Terminate(new ErrorRecord(ex, ex.ErrorId, ErrorCategory.WriteError, LogPath));
+            case Scripting.WorkerSetupException setup:
+                Terminate(new ErrorRecord(setup, setup.ErrorId, ErrorCategory.OpenError, null));
+                break;
+            case JobLogException log:
+                Terminate(new ErrorRecord(log, log.ErrorId, ErrorCategory.WriteError, LogPath));
+                break;
+            default:
+                _run!.Drain(_writer!);
+                Terminate(RunTimedOutError());
+                break;
         }
     }
 }

@@ -337,15 +337,16 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     {
         while (true)
         {
-            _mailbox.Arm();
-            _dispatcher.TryAddRange(_pending, _refused);
-            foreach (WorkItem refused in _refused)
+            HandOver();
+            if (_pending.Count < keepBelow)
             {
-                // The run has halted: the item is accounted for, but never starts.
-                PostSkipped(refused);
+                return;
             }
 
-            _refused.Clear();
+            // Arm only when about to wait, then look once more: a worker that made room in between has
+            // set the signal. Arming on every item made the reader and the workers fight over the signal.
+            _mailbox.Arm();
+            HandOver();
             if (_pending.Count < keepBelow)
             {
                 return;
@@ -354,6 +355,18 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             Drain(writer);
             Wait();
         }
+    }
+
+    private void HandOver()
+    {
+        _dispatcher.TryAddRange(_pending, _refused);
+        foreach (WorkItem refused in _refused)
+        {
+            // The run has halted: the item is accounted for, but never starts.
+            PostSkipped(refused);
+        }
+
+        _refused.Clear();
     }
 
     private void PostSkipped(WorkItem item)
