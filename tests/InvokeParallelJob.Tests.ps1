@@ -501,6 +501,18 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
         It 'refuses -Variable of a missing variable with VariableNotFound' {
             { 1 | Invoke-ParallelJob -Variable NoSuchVariableHere { 1 } } | Should -Throw -ErrorId 'VariableNotFound,*'
         }
+
+        It 'refuses <Case> with RemoteParameterConflict, before connecting anywhere' -ForEach @(
+            @{ Case = 'two remote targets'; Arguments = @{ HostName = 'host-a'; SSHConnection = @{ HostName = 'host-b' } }; Says = 'only one' }
+            @{ Case = '-UserName without -HostName'; Arguments = @{ UserName = 'bob' }; Says = 'go with -HostName' }
+            @{ Case = '-Port without -HostName'; Arguments = @{ Port = 2222; SSHConnection = @{ HostName = 'host-b' } }; Says = 'go with -HostName' }
+            @{ Case = '-UseNewRunspace with a remote target'; Arguments = @{ HostName = 'host-a'; UseNewRunspace = $true }; Says = 'local runspaces' }
+        ) {
+            $ran = [System.Collections.Concurrent.ConcurrentBag[int]]::new()
+
+            { 1..3 | Invoke-ParallelJob @Arguments { ($using:ran).Add($_) } } | Should -Throw -ErrorId 'RemoteParameterConflict,*' -ExpectedMessage "*$Says*"
+            $ran.Count | Should -Be 0
+        }
     }
 
     Context 'help' {
@@ -518,6 +530,19 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
 
             foreach ($name in $names) {
                 $described[$name] | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
+            }
+        }
+
+        It 'shows the local form and the three remote forms' {
+            $forms = @($help.syntax.syntaxItem)
+            $forms.Count | Should -Be 4
+            $forms[0].parameter.name | Should -Contain 'UseNewRunspace'
+            $forms[0].parameter.name | Should -Not -Contain 'HostName'
+            foreach ($remote in 'HostName', 'SSHConnection', 'Session') {
+                $form = $forms | Where-Object { $_.parameter.name -contains $remote }
+                @($form).Count | Should -Be 1 -Because "one form runs on -$remote"
+                ($form.parameter | Where-Object name -eq $remote).required | Should -Be 'true'
+                $form.parameter.name | Should -Not -Contain 'UseNewRunspace'
             }
         }
 

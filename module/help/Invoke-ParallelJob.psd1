@@ -19,6 +19,13 @@ With -HostName, -SSHConnection or -Session the items run on remote hosts over Po
 
 When a host drops in the middle of a run (sshd stopped, machine down, network cut), the items that were running on it go back in the queue and run on the hosts that are still up: none is lost, and -AsResult's Attempts counts the extra attempt. An item that was cut off may have done part of its work on the lost host, so remote items should be safe to run again. A host that cannot be reached at the start is reported once with a warning and the run goes on with the others. Only when no host is left does the run stop, with an AllHostsLost error that says how many items were not done; with -LogPath and -Resume, running the same command again does only those.
 '@
+    # The forms Get-Help shows: one parameter set underneath, its exclusions checked when the command starts.
+    Syntax      = @(
+        @{ Omit = 'HostName', 'UserName', 'KeyFilePath', 'Port', 'Options', 'SSHConnection', 'Session' }
+        @{ Omit = 'UseNewRunspace', 'Sequential', 'SSHConnection', 'Session'; Mandatory = 'HostName' }
+        @{ Omit = 'UseNewRunspace', 'Sequential', 'HostName', 'UserName', 'KeyFilePath', 'Port', 'Options', 'Session'; Mandatory = 'SSHConnection' }
+        @{ Omit = 'UseNewRunspace', 'Sequential', 'HostName', 'UserName', 'KeyFilePath', 'Port', 'Options', 'SSHConnection'; Mandatory = 'Session' }
+    )
     Parameters  = @{
         ScriptBlock          = 'The script block to run for each input item, with $_ and $PSItem set to the item. It runs in a worker runspace, not the caller''s: reach the caller''s variables with $using:name, -Variable or -ArgumentList, and its functions with -Function. Without it, each input must be a script block or a ParallelCall made by New-ParallelCall.'
         InputObject          = 'The items to process. From the pipeline each object is one item. Passed as a parameter, a collection is enumerated, one item per element.'

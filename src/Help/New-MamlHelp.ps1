@@ -5,7 +5,9 @@
     Each cmdlet has module/help/<Name>.psd1 with Synopsis, Description, Parameters (name -> text),
     Examples (Title, Code, Remarks), Inputs, Outputs, Notes and Links. Syntax, types, positions and
     pipeline binding come from Get-Command, so they cannot drift from the code. A parameter without a
-    description fails the build.
+    description fails the build. A cmdlet that checks its exclusions itself rather than with parameter
+    sets (they cost binding time on every piped item) lists its forms in Syntax: each an Omit list of
+    parameters that form leaves out, and a Mandatory list of those it requires.
 #>
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
@@ -62,11 +64,18 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     }
 
     $null = $sb.AppendLine('<command:syntax>')
-    foreach ($set in $command.ParameterSets) {
+    $forms = if ($help.Syntax) {
+        $only = $command.ParameterSets[0]
+        foreach ($form in $help.Syntax) { [pscustomobject]@{ Set = $only; Omit = @($form.Omit); Mandatory = @($form.Mandatory) } }
+    }
+    else {
+        foreach ($set in $command.ParameterSets) { [pscustomobject]@{ Set = $set; Omit = @(); Mandatory = @() } }
+    }
+    foreach ($form in $forms) {
         $null = $sb.Append("<command:syntaxItem><maml:name>$($command.Name)</maml:name>")
-        foreach ($sp in $set.Parameters | Where-Object { $common -notcontains $_.Name }) {
+        foreach ($sp in $form.Set.Parameters | Where-Object { $common -notcontains $_.Name -and $form.Omit -notcontains $_.Name }) {
             $full = $command.Parameters[$sp.Name]
-            $info = [pscustomobject]@{ Mandatory = $sp.IsMandatory; Position = $sp.Position; ValueFromPipeline = $sp.ValueFromPipeline; ValueFromPipelineByPropertyName = $sp.ValueFromPipelineByPropertyName }
+            $info = [pscustomobject]@{ Mandatory = $sp.IsMandatory -or $form.Mandatory -contains $sp.Name; Position = $sp.Position; ValueFromPipeline = $sp.ValueFromPipeline; ValueFromPipelineByPropertyName = $sp.ValueFromPipelineByPropertyName }
             $null = $sb.Append((& $paramXml $full $info))
         }
         $null = $sb.AppendLine('</command:syntaxItem>')

@@ -17,16 +17,15 @@ namespace ParallelJobs.Commands;
 /// the results in input order. This class binds the script-specific parameters; the shared ones and the
 /// lifecycle are in <see cref="ParallelCommandBase"/>, the work in <see cref="ParallelRun"/> and
 /// <see cref="ScriptRunner"/>.
+/// One parameter set on purpose: PowerShell binds every piped item against each parameter set, and with
+/// the local and three remote sets that binding alone cost more per item than a whole sequential
+/// ForEach-Object. The remote parameters' exclusions are checked once, in BeginProcessing, and the help
+/// still shows the four forms (module/help/Invoke-ParallelJob.psd1).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "ParallelJob", DefaultParameterSetName = LocalSet)]
+[Cmdlet(VerbsLifecycle.Invoke, "ParallelJob")]
 [OutputType(typeof(object), typeof(ParallelJobResult), typeof(Job))]
 public sealed class InvokeParallelJobCommand : ParallelCommandBase
 {
-    private const string LocalSet = "Local";
-    private const string HostNameSet = "HostName";
-    private const string SSHConnectionSet = "SSHConnection";
-    private const string SessionSet = "Session";
-
     /// <summary>Slots per host when -ThrottleLimit is not given: the caller's core count says nothing about the hosts.</summary>
     private const int DefaultSlotsPerHost = 4;
 
@@ -37,8 +36,9 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter(Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
 
+    /// <remarks>Typed object, not PSObject: the binder then hands over each input as it comes, without a wrapper.</remarks>
     [Parameter(ValueFromPipeline = true)]
-    public PSObject? InputObject { get; set; }
+    public object? InputObject { get; set; }
 
     [Parameter]
     [Alias("Args")]
@@ -58,14 +58,14 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter]
     public ScriptBlock? InitializationScript { get; set; }
 
-    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter]
     public SwitchParameter UseNewRunspace { get; set; }
 
     [Parameter]
     [ValidateRange(1, BatchSizer.MaxSize)]
     public int BatchSize { get; set; }
 
-    [Parameter(ParameterSetName = LocalSet)]
+    [Parameter]
     public SwitchParameter Sequential { get; set; }
 
     [Parameter]
@@ -75,37 +75,37 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [ValidateNotNullOrEmpty]
     public string? JobName { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = HostNameSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? HostName { get; set; }
 
-    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public string? UserName { get; set; }
 
-    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     [Alias("IdentityFilePath")]
     public string? KeyFilePath { get; set; }
 
-    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter]
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
-    [Parameter(ParameterSetName = HostNameSet)]
+    [Parameter]
     public Hashtable? Options { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = SSHConnectionSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public Hashtable[]? SSHConnection { get; set; }
 
-    [Parameter(Mandatory = true, ParameterSetName = SessionSet)]
+    [Parameter]
     [ValidateNotNullOrEmpty]
     public PSSession[]? Session { get; set; }
 
     protected override int DefaultThrottleLimit => IsRemote ? DefaultSlotsPerHost : base.DefaultThrottleLimit;
 
-    private bool IsRemote => ParameterSetName != LocalSet;
+    private bool IsRemote => HostName is not null || SSHConnection is not null || Session is not null;
 
     protected override string LogSignature
     {
@@ -135,6 +135,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     protected override void BeginProcessing()
     {
+        CheckRemoteParameters();
         if (Sequential && (AsJob || UseNewRunspace || ItemTimeoutSeconds > 0))
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -405,19 +406,38 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     private object? ReadCallerVariable(string name) => SessionState.PSVariable.GetValue(name);
 
-    /// <summary>-Sequential and -UseNewRunspace belong to the local parameter set, so they never get here.</summary>
+    /// <summary>What separate parameter sets would enforce: one kind of remote target, and options that fit it.</summary>
+    private void CheckRemoteParameters()
+    {
+        int targets = (HostName is null ? 0 : 1) + (SSHConnection is null ? 0 : 1) + (Session is null ? 0 : 1);
+        string? problem = targets > 1
+            ? "-HostName, -SSHConnection and -Session each say where the items run; give only one of them."
+            : HostName is null && (UserName is not null || KeyFilePath is not null || Options is not null || MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
+            ? "-UserName, -KeyFilePath, -Port and -Options go with -HostName. With -SSHConnection put them in each host's hashtable; a -Session was given them when it was opened."
+            : IsRemote && (UseNewRunspace || Sequential)
+            ? "-UseNewRunspace and -Sequential are about local runspaces; they cannot be combined with -HostName, -SSHConnection or -Session."
+            : null;
+        if (problem is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), "RemoteParameterConflict", ErrorCategory.InvalidArgument, null));
+        }
+    }
+
+    /// <summary>-Sequential and -UseNewRunspace were refused with a remote target, so they never get here.</summary>
     private RemotePlan BuildRemotePlan()
     {
         int? slots = MyInvocation.BoundParameters.ContainsKey(nameof(ThrottleLimit)) ? ThrottleLimit : null;
         try
         {
-            return ParameterSetName switch
+            if (HostName is not null)
             {
-                HostNameSet => RemotePlan.ForHostNames(HostName!, UserName, KeyFilePath is null ? null : ResolveKeyFile(KeyFilePath),
-                    MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, Options, slots ?? DefaultSlotsPerHost),
-                SSHConnectionSet => RemotePlan.ForConnections(SSHConnection!, ResolveKeyFile, slots ?? DefaultSlotsPerHost),
-                _ => RemotePlan.ForSessions(Session!, slots),
-            };
+                return RemotePlan.ForHostNames(HostName, UserName, KeyFilePath is null ? null : ResolveKeyFile(KeyFilePath),
+                    MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null, Options, slots ?? DefaultSlotsPerHost);
+            }
+
+            return SSHConnection is not null
+                ? RemotePlan.ForConnections(SSHConnection, ResolveKeyFile, slots ?? DefaultSlotsPerHost)
+                : RemotePlan.ForSessions(Session!, slots);
         }
         catch (ArgumentException ex)
         {
