@@ -32,6 +32,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     private ScriptConfig? _config;
     private ParallelBackgroundJob? _job;
     private RemotePlan? _remote;
+    private bool _expectingInput;
 
     [Parameter(Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
@@ -135,6 +136,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     protected override void BeginProcessing()
     {
+        _expectingInput = MyInvocation.ExpectingInput;
         CheckRemoteParameters();
         if (Sequential && (AsJob || UseNewRunspace || ItemTimeoutSeconds > 0))
         {
@@ -161,19 +163,20 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     protected override void ProcessRecord()
     {
-        bool fromParameter = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) && !MyInvocation.ExpectingInput;
-        if (!fromParameter && !MyInvocation.ExpectingInput)
+        // Piped input, the hot path: one item per call, with nothing to look up.
+        if (_expectingInput)
         {
+            Add(InputObject);
             return;
         }
 
-        if (fromParameter && InputObject is null)
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) || InputObject is null)
         {
-            // -InputObject $null is an empty input, as @() is: nothing to run.
+            // No input at all, or -InputObject $null, which is an empty input, as @() is: nothing to run.
             return;
         }
 
-        IEnumerable? many = fromParameter ? LanguagePrimitives.GetEnumerable(InputObject) : null;
+        IEnumerable? many = LanguagePrimitives.GetEnumerable(InputObject);
         if (many is null)
         {
             Add(InputObject);

@@ -42,11 +42,12 @@ internal sealed class PipelineWriter : IResultWriter
             return;
         }
 
-        if (result.Output is not null)
+        if (result.Output is { } output)
         {
-            foreach (object? output in result.Output)
+            // By index: foreach over an IList would allocate an enumerator for every item.
+            for (int i = 0; i < output.Count; i++)
             {
-                _runtime.WriteObject(output);
+                _runtime.WriteObject(output[i]);
             }
         }
 

@@ -7,11 +7,21 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// On import, on a background thread: runs a few trivial items through the real engine (two workers,
-/// both batch paths), which compiles its hot code and leaves two runspaces in the warm pool. The first
-/// call then neither builds the session state nor pays the JIT on every worker at once.
+/// both batch paths), which compiles its hot code, then opens runspaces into the warm pool one at a time
+/// up to <see cref="PooledRunspaces"/>. The first call then neither builds the session state nor pays the
+/// JIT on every worker at once, and a call made meanwhile takes each runspace as soon as it is ready.
 /// </summary>
 internal static class Prewarmer
 {
+    /// <summary>
+    /// The seed example's -ThrottleLimit 10: ten open runspaces before the first call are what let its
+    /// first wave start at once (opening them then costs the first items ~100 ms on two cores). Idle,
+    /// they hold about 1 MB each, and the pool closes them after its idle timeout.
+    /// </summary>
+    private const int PooledRunspaces = 10;
+
+    private const int WarmupWorkers = 2;
+
     private static Thread? _thread;
 
     public static void Start()
@@ -30,17 +40,25 @@ internal static class Prewarmer
             var config = new ScriptConfig
             {
                 DefaultTask = ScriptTaskBuilder.Build(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_)"), _ => null, null),
+                Location = Environment.CurrentDirectory,
             };
-            var options = new RunOptions { ThrottleLimit = 4 };
-            using var factory = new ScriptRunnerFactory(config, options.ThrottleLimit);
-            using var run = new ParallelRun(options, factory);
-            var writer = new DiscardingWriter();
-            for (int i = 0; i < 8; i++)
+            var options = new RunOptions { ThrottleLimit = WarmupWorkers };
+            using (var factory = new ScriptRunnerFactory(config, options.ThrottleLimit))
+            using (var run = new ParallelRun(options, factory))
             {
-                run.Add(i, null, writer);
+                var writer = new DiscardingWriter();
+                for (int i = 0; i < 8; i++)
+                {
+                    run.Add(i, null, writer);
+                }
+
+                run.Complete(writer);
             }
 
-            run.Complete(writer);
+            for (int i = WarmupWorkers; i < PooledRunspaces; i++)
+            {
+                WarmPool.Return(WorkerRunspace.Open(config));
+            }
         }
         catch (Exception)
         {
