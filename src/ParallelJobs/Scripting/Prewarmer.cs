@@ -23,12 +23,19 @@ internal static class Prewarmer
     private const int WarmupWorkers = 2;
 
     private static Thread? _thread;
+    private static volatile bool _callStarted;
 
     public static void Start()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal };
         _thread.Start();
     }
+
+    /// <summary>
+    /// A real call has started: stop opening runspaces for the pool. Its workers open what the pool lacks
+    /// themselves, and opening more here too would only take the cores from them.
+    /// </summary>
+    public static void CallStarted() => _callStarted = true;
 
     /// <summary>Waits for the warm-up, so that clearing the pool really leaves it empty.</summary>
     public static void Wait() => _thread?.Join(TimeSpan.FromSeconds(30));
@@ -43,7 +50,7 @@ internal static class Prewarmer
                 Location = Environment.CurrentDirectory,
             };
             var options = new RunOptions { ThrottleLimit = WarmupWorkers };
-            using (var factory = new ScriptRunnerFactory(config, options.ThrottleLimit))
+            using (var factory = new ScriptRunnerFactory(config, options.ThrottleLimit, warmup: true))
             using (var run = new ParallelRun(options, factory))
             {
                 var writer = new DiscardingWriter();
@@ -55,7 +62,7 @@ internal static class Prewarmer
                 run.Complete(writer);
             }
 
-            for (int i = WarmupWorkers; i < PooledRunspaces; i++)
+            for (int i = WarmupWorkers; i < PooledRunspaces && !_callStarted; i++)
             {
                 WarmPool.Return(WorkerRunspace.Open(config));
             }

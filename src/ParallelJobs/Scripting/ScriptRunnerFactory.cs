@@ -10,9 +10,14 @@ internal sealed class ScriptRunnerFactory : IRunnerFactory, IDisposable
     private readonly ScriptConfig _config;
     private readonly FreshRunspaceSource? _fresh;
 
-    public ScriptRunnerFactory(ScriptConfig config, int throttleLimit)
+    public ScriptRunnerFactory(ScriptConfig config, int throttleLimit, bool warmup = false)
     {
         _config = config;
+        if (!warmup)
+        {
+            Prewarmer.CallStarted();
+        }
+
         if (config.UseNewRunspace)
         {
             _fresh = new FreshRunspaceSource(config, throttleLimit);
