@@ -5,6 +5,7 @@
 .DESCRIPTION
     Cases (targets from the project's issues, on a 2-core machine):
       seed        20 items x 0.5 s, ThrottleLimit 10 (limit 1.000 s): first call <= 1.06 s, second <= 1.02 s, in order
+      floor       a no-op cmdlet with the same parameters: what binding and writing alone cost per item
       trivial     N items { $_ * 2 }, ordered: per-item time <= sequential ForEach-Object, >= 300x faster than -Parallel
       cpu         200 items that each hash 2 MB: >= 1.8x faster than sequential on 2 cores
       newrunspace 1,000 items with -UseNewRunspace: <= 0.5x the time of ForEach-Object -Parallel -UseNewRunspace
@@ -48,11 +49,28 @@ function Invoke-Child([string] $Script) {
 
 function Seconds([scriptblock] $Script) { (Measure-Command $Script).TotalSeconds }
 
+function New-FloorCmdlet {
+    $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
+    $lines = foreach ($p in (Get-Command Invoke-ParallelJob).Parameters.Values | Where-Object Name -notin $common) {
+        $attribute = switch ($p.Name) { 'ScriptBlock' { '[Parameter(Position = 0)]' } 'InputObject' { '[Parameter(ValueFromPipeline = true)]' } default { '[Parameter]' } }
+        "$attribute public global::$($p.ParameterType.FullName) $($p.Name) { get; set; }"
+    }
+    $source = "using System.Management.Automation;`n[Cmdlet(`"Test`", `"ParallelJobsFloor`")] public sealed class TestParallelJobsFloor : PSCmdlet {`n$($lines -join "`n")`nprotected override void ProcessRecord() { WriteObject(InputObject); } }"
+    Add-Type -TypeDefinition $source -ReferencedAssemblies ([psobject].Assembly.Location), ([System.Collections.Hashtable].Assembly.Location) -PassThru | Select-Object -First 1
+}
+
 Write-Host 'seed example...'
 $seedScript = { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) }
 $items = 100..2000 | Where-Object { $_ % 100 -eq 0 }
 $expected = ($items | ForEach-Object { [math]::Sqrt($_) }) -join ','
-$first = [double](Invoke-Child "`$items = 100..2000 | Where-Object { `$_ % 100 -eq 0 }; (Measure-Command { `$null = `$items | Invoke-ParallelJob -ThrottleLimit 10 { Start-Sleep -Milliseconds 500; [math]::Sqrt(`$_) } }).TotalSeconds")
+$seedCall = "(Measure-Command { `$null = `$items | Invoke-ParallelJob -ThrottleLimit 10 { Start-Sleep -Milliseconds 500; [math]::Sqrt(`$_) } }).TotalSeconds"
+# Right after Import-Module, as a script does it; and once the import's background warm-up (ten pooled
+# runspaces) is done, as when a user types the command after importing. Best of three fresh processes each.
+$first = [double]::MaxValue; $firstWarm = [double]::MaxValue
+foreach ($i in 1..3) {
+    $first = [math]::Min($first, [double](Invoke-Child "`$items = 100..2000 | Where-Object { `$_ % 100 -eq 0 }; $seedCall"))
+    $firstWarm = [math]::Min($firstWarm, [double](Invoke-Child "`$items = 100..2000 | Where-Object { `$_ % 100 -eq 0 }; while (@(Get-ParallelJobPool).Count -lt 10) { Start-Sleep -Milliseconds 20 }; $seedCall"))
+}
 $null = $items | Invoke-ParallelJob -ThrottleLimit 10 $seedScript
 $second = [double]::MaxValue
 $ordered = $true
@@ -65,7 +83,8 @@ $fepOut = $null
 $fep = Seconds { $script:fepOut = $items | ForEach-Object -Parallel { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) } -ThrottleLimit 10 }
 $fepOrdered = ($script:fepOut -join ',') -eq $expected
 $seq = Seconds { $null = $items | ForEach-Object $seedScript }
-Add-Row 'seed: 20 x 0.5 s, 10 at a time, first call (fresh process)' ('{0:n3} s' -f $first) ('{0:n3} s{1}' -f $fep, $(if ($fepOrdered) { '' } else { ', unordered' })) ('{0:n3} s' -f $seq) ('{0:n1}x vs sequential' -f ($seq / $first)) '<= 1.06 s'
+Add-Row 'seed: 20 x 0.5 s, 10 at a time, first call right after Import-Module (fresh process)' ('{0:n3} s' -f $first) ('{0:n3} s{1}' -f $fep, $(if ($fepOrdered) { '' } else { ', unordered' })) ('{0:n3} s' -f $seq) ('{0:n1}x vs sequential' -f ($seq / $first)) '<= 1.06 s'
+Add-Row 'seed: first call once the import''s warm-up is done (fresh process)' ('{0:n3} s' -f $firstWarm) '' '' ('{0:n1}x vs sequential' -f ($seq / $firstWarm)) '<= 1.06 s'
 Add-Row 'seed: second call in the same session (best of 3)' ('{0:n3} s{1}' -f $second, $(if ($ordered) { ', in order' } else { ', NOT IN ORDER' })) '' '' ('{0:n2}x faster than -Parallel' -f ($fep / $second)) '<= 1.02 s'
 
 Write-Host 'trivial items...'
@@ -77,10 +96,20 @@ foreach ($i in 1..3) {
     $fe = [math]::Min($fe, (Seconds { $null = $inputs | ForEach-Object { $_ * 2 } }))
     $pj = [math]::Min($pj, (Seconds { $null = $inputs | Invoke-ParallelJob { $_ * 2 } }))
 }
+# The floor no binary cmdlet can go under: one with Invoke-ParallelJob's parameters that only binds each
+# piped item and writes it back (PowerShell wraps whatever a cmdlet writes in a PSObject, which a
+# script's output is spared). Compiled here, so it always has the parameters the module has today.
+$floorType = New-FloorCmdlet
+Import-Module -Assembly $floorType.Assembly
+$null = $inputs | Select-Object -First 2000 | Test-ParallelJobsFloor { }
+$floor = [double]::MaxValue
+foreach ($i in 1..3) { $floor = [math]::Min($floor, (Seconds { $null = $inputs | Test-ParallelJobsFloor { $_ * 2 } })) }
 $sample = 1..$ParallelSample
 $fepTrivial = Seconds { $null = $sample | ForEach-Object -Parallel { $_ * 2 } }
 $pjUs = $pj * 1e6 / $TrivialItems; $feUs = $fe * 1e6 / $TrivialItems; $fepUs = $fepTrivial * 1e6 / $ParallelSample
 Add-Row "trivial: $TrivialItems x { `$_ * 2 }, ordered (best of 3)" ('{0:n2} us/item' -f $pjUs) ('{0:n0} us/item ({1} items)' -f $fepUs, $ParallelSample) ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential; {1:n0}x faster than -Parallel' -f ($pjUs / $feUs), ($fepUs / $pjUs)) '<= 1.0x; >= 300x'
+$floorUs = $floor * 1e6 / $TrivialItems
+Add-Row 'floor: a cmdlet with the same parameters that only binds and writes each item' ('{0:n2} us/item' -f $floorUs) '' ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential' -f ($floorUs / $feUs)) '(no target)'
 
 Write-Host 'CPU-bound items...'
 # Each item hashes the same 2 MB buffer (shared by reference, so the work is CPU, not allocation and GC).
@@ -96,13 +125,17 @@ $cpuScript = {
     finally { $sha.Dispose() }
 }
 $cpuItems = 1..200
-$null = 1..4 | Invoke-ParallelJob $cpuScript
-$pjCpu = Seconds { $null = $cpuItems | Invoke-ParallelJob $cpuScript }
-$fepCpu = Seconds { $null = $cpuItems | ForEach-Object -Parallel $cpuScript -ThrottleLimit ([Environment]::ProcessorCount) }
 # A sequential loop reads the caller's $data directly: $using: only exists in parallel and remote runs.
 $seqScript = [scriptblock]::Create($cpuScript.ToString().Replace('$using:data', '$data'))
-$seqCpu = Seconds { $null = $cpuItems | ForEach-Object $seqScript }
-Add-Row 'cpu: 200 items, each hashes 2 MB five times' ('{0:n3} s' -f $pjCpu) ('{0:n3} s' -f $fepCpu) ('{0:n3} s' -f $seqCpu) ('{0:n2}x faster than sequential' -f ($seqCpu / $pjCpu)) '>= 1.8x'
+$null = 1..4 | Invoke-ParallelJob $cpuScript
+# Best of three each, interleaved: the first runs still share the cores with the JIT's background tier-up.
+$pjCpu = [double]::MaxValue; $fepCpu = [double]::MaxValue; $seqCpu = [double]::MaxValue
+foreach ($i in 1..3) {
+    $pjCpu = [math]::Min($pjCpu, (Seconds { $null = $cpuItems | Invoke-ParallelJob $cpuScript }))
+    $fepCpu = [math]::Min($fepCpu, (Seconds { $null = $cpuItems | ForEach-Object -Parallel $cpuScript -ThrottleLimit ([Environment]::ProcessorCount) }))
+    $seqCpu = [math]::Min($seqCpu, (Seconds { $null = $cpuItems | ForEach-Object $seqScript }))
+}
+Add-Row 'cpu: 200 items, each hashes 2 MB five times (best of 3)' ('{0:n3} s' -f $pjCpu) ('{0:n3} s' -f $fepCpu) ('{0:n3} s' -f $seqCpu) ('{0:n2}x faster than sequential' -f ($seqCpu / $pjCpu)) '>= 1.8x'
 
 Write-Host 'new runspace per item...'
 $nr = 1..1000
