@@ -246,6 +246,78 @@ public class DispatcherTests
     }
 
     [Fact]
+    public void TryAddRangeWakesAWaitingWorker()
+    {
+        Dispatcher dispatcher = Create();
+        Task<long[]> waiting = Bounded.Start(() => Take(dispatcher, 1));
+        Assert.True(Bounded.StillBlocked(waiting), "A worker took an item from an empty queue.");
+
+        Queue(dispatcher, "input");
+
+        Assert.Equal(new long[] { 0 }, Bounded.Finish(waiting, "new input waking the waiting worker"));
+    }
+
+    [Fact]
+    public void EveryItemIsTakenExactlyOnceWhileInputAndWorkersRace()
+    {
+        // The reader queues without the lock while workers take under it: no item may be lost or doubled.
+        const int Count = 200_000;
+        Dispatcher dispatcher = Create(capacity: 64, workers: 3);
+        var taken = new int[Count];
+        Task[] workers = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(() =>
+        {
+            var batch = new List<WorkItem>();
+            int max = 1;
+            while (dispatcher.TakeBatch(batch, max, CancellationToken.None))
+            {
+                foreach (WorkItem item in batch)
+                {
+                    Interlocked.Increment(ref taken[item.Index]);
+                }
+
+                dispatcher.MarkDone(batch.Count);
+                batch.Clear();
+                max = max % 7 + 1;
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        var pending = new List<WorkItem>();
+        var refused = new List<WorkItem>();
+        try
+        {
+            Feed(dispatcher, Count, pending, refused);
+            dispatcher.Complete();
+            Assert.True(Task.WaitAll(workers, Bounded.Hang), "The workers did not finish: a wake-up was lost.");
+        }
+        finally
+        {
+            // Lets blocked workers go, so that a failure here fails the test rather than hang the run.
+            dispatcher.Cancel();
+        }
+
+        Assert.Empty(refused);
+        Assert.Equal(Count, taken.Count(n => n == 1));
+        Assert.True(dispatcher.IsDrained);
+    }
+
+    private static void Feed(Dispatcher dispatcher, int count, List<WorkItem> pending, List<WorkItem> refused)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            pending.Add(dispatcher.Number(i, null));
+            dispatcher.TryAddRange(pending, refused);
+            while (pending.Count > (i == count - 1 ? 0 : 32))
+            {
+                // Full: wait for the workers, as the reader does.
+                Assert.True(watch.Elapsed < Bounded.Hang, "The queue never made room: the workers stopped taking.");
+                Thread.Yield();
+                dispatcher.TryAddRange(pending, refused);
+            }
+        }
+    }
+
+    [Fact]
     public void ReserveNumbersWithoutQueueing()
     {
         Dispatcher dispatcher = Create();
