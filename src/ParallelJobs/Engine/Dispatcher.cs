@@ -17,6 +17,11 @@ internal sealed class Dispatcher
 {
     private readonly object _lock = new();
     private readonly ConcurrentQueue<WorkItem> _queue = new();
+
+    // Under the lock: the queue's first item, taken out so that its index can be looked at. TryPeek would
+    // mark the queue's segment as observed, and an observed segment is never reused: the queue then took
+    // a lock and a new 32-slot segment every 32 items, and the reader spun on that lock.
+    private WorkItem? _head;
     private readonly List<WorkItem> _retry = new();
     private readonly int _capacity;
     private readonly long _window;
@@ -55,7 +60,7 @@ internal sealed class Dispatcher
         {
             lock (_lock)
             {
-                return !_halted && !_cancelled && (!_inputCompleted || !_queue.IsEmpty || _retry.Count > 0);
+                return !_halted && !_cancelled && (!_inputCompleted || !QueueEmpty || _retry.Count > 0);
             }
         }
     }
@@ -67,7 +72,7 @@ internal sealed class Dispatcher
         {
             lock (_lock)
             {
-                return Volatile.Read(ref _running) == 0 && (_halted || _cancelled || (_inputCompleted && _queue.IsEmpty && _retry.Count == 0));
+                return Volatile.Read(ref _running) == 0 && (_halted || _cancelled || (_inputCompleted && QueueEmpty && _retry.Count == 0));
             }
         }
     }
@@ -116,7 +121,7 @@ internal sealed class Dispatcher
         {
             var left = new List<WorkItem>(_retry);
             _retry.Clear();
-            while (_queue.TryDequeue(out WorkItem? item))
+            while (TryDequeue(out WorkItem item))
             {
                 Interlocked.Decrement(ref _queued);
                 left.Add(item);
@@ -141,7 +146,7 @@ internal sealed class Dispatcher
             }
 
             TakeReadyRetries(batch, max);
-            while (batch.Count < max && _queue.TryDequeue(out WorkItem? item))
+            while (batch.Count < max && TryDequeue(out WorkItem item))
             {
                 Interlocked.Decrement(ref _queued);
                 batch.Add(item);
@@ -268,7 +273,7 @@ internal sealed class Dispatcher
         int take = Math.Min(Math.Min(max - batch.Count, available), Math.Max(1, fair));
         bool wasFull = queued >= _capacity;
         int taken = 0;
-        while (taken < take && _queue.TryDequeue(out WorkItem? item))
+        while (taken < take && TryDequeue(out WorkItem item))
         {
             batch.Add(item);
             taken++;
@@ -317,7 +322,12 @@ internal sealed class Dispatcher
     private int Takeable()
     {
         int queued = Math.Max(0, Volatile.Read(ref _queued));
-        if (!_queue.TryPeek(out WorkItem? head))
+        if (_head is null && _queue.TryDequeue(out WorkItem? first))
+        {
+            _head = first;
+        }
+
+        if (_head is not { } head)
         {
             return 0;
         }
@@ -333,7 +343,23 @@ internal sealed class Dispatcher
 
     /// <summary>Under the lock: input has ended, nothing is queued or due for retry, and nothing runs.</summary>
     private bool NothingLeft() =>
-        _inputCompleted && _queue.IsEmpty && _retry.Count == 0 && Volatile.Read(ref _running) == 0;
+        _inputCompleted && QueueEmpty && _retry.Count == 0 && Volatile.Read(ref _running) == 0;
+
+    /// <summary>Under the lock.</summary>
+    private bool QueueEmpty => _head is null && _queue.IsEmpty;
+
+    /// <summary>Under the lock: the next queued item, the one looked at first.</summary>
+    private bool TryDequeue(out WorkItem item)
+    {
+        if (_head is not null)
+        {
+            item = _head;
+            _head = null;
+            return true;
+        }
+
+        return _queue.TryDequeue(out item!);
+    }
 
     private void TakeReadyRetries(List<WorkItem> batch, int max)
     {
