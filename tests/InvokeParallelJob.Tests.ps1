@@ -170,6 +170,21 @@ Describe 'Invoke-ParallelJob' {
 
             $actual | Should -Be (@($dir.FullName) * 4)
         }
+
+        It "starts a reused runspace in the caller's location even after an item moved it" {
+            $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'caller here')
+            $elsewhere = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'moved there')
+            Push-Location $dir.FullName
+            try {
+                $null = 1..2 | Invoke-ParallelJob -ThrottleLimit 2 { Set-Location $using:elsewhere }
+                $actual = 1..2 | Invoke-ParallelJob -ThrottleLimit 2 { (Get-Location).Path }
+            }
+            finally {
+                Pop-Location
+            }
+
+            $actual | Should -Be (@($dir.FullName) * 2)
+        }
     }
 
     Context 'state' {

@@ -16,6 +16,7 @@ internal sealed class WorkerRunspace : IDisposable
 {
     private static readonly Lazy<InitialSessionState> SharedState = new(CreateState, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _counter;
+    private string? _location;
 
     private HashSet<string> _baselineVariables = new(StringComparer.OrdinalIgnoreCase);
     private HashSet<string> _baselineFunctions = new(StringComparer.OrdinalIgnoreCase);
@@ -83,9 +84,12 @@ internal sealed class WorkerRunspace : IDisposable
             state.InvokeProvider.Item.Set(@"function:\" + entry.Key, ScriptBlock.Create(entry.Value));
         }
 
-        if (!string.IsNullOrEmpty(config.Location))
+        // Setting the location costs a millisecond or more (the provider resolves and checks the path), and
+        // a pooled runspace is usually still where the last run left it: each worker of a call pays it in turn.
+        if (!string.IsNullOrEmpty(config.Location) && !string.Equals(_location, config.Location, StringComparison.Ordinal))
         {
             state.Path.SetLocation(WildcardPattern.Escape(config.Location));
+            _location = config.Location;
         }
 
         Runs++;
@@ -112,6 +116,10 @@ internal sealed class WorkerRunspace : IDisposable
         }
 
         (state.GetVariable("Error") as ArrayList)?.Clear();
+
+        // An item may have moved elsewhere: remember where the runspace really is, for the next ApplyRun.
+        PathInfo where = state.Path.CurrentLocation;
+        _location = where.Provider.Name == "FileSystem" ? where.ProviderPath : null;
         LastUsed = DateTime.Now;
     }
 
