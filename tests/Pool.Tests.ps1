@@ -177,6 +177,25 @@ Describe 'Warm pool' {
         }
     }
 
+    Context 'warm-up on import' {
+        It 'a fresh session has ten idle runspaces soon after Import-Module, before any call' {
+            $child = "Import-Module '$env:PARALLELJOBS_MODULE'; `$deadline = [DateTime]::UtcNow.AddSeconds(60); " +
+                "while (@(Get-ParallelJobPool).Count -lt 10 -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 50 }; " +
+                "Start-Sleep -Milliseconds 500; @(Get-ParallelJobPool).Count; @(Get-Runspace | Where-Object Name -like 'ParallelJobs*').Count"
+            Push-Location (Split-Path -Parent $PSScriptRoot)
+            try {
+                $output = & dotnet pwsh -NoProfile -NonInteractive -Command $child
+            }
+            finally {
+                Pop-Location
+            }
+
+            $LASTEXITCODE | Should -Be 0
+            # Ten pooled, and no other worker runspace left open by the warm-up's own run.
+            $output | Should -Be '10', '10'
+        }
+    }
+
     Context 'batches' {
         It '-BatchSize 50 on 1000 quick items keeps order, isolation and error attribution' {
             $actual = 1..1000 | Invoke-ParallelJob -BatchSize 50 {

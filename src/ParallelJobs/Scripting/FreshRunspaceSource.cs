@@ -26,7 +26,7 @@ internal sealed class FreshRunspaceSource : IDisposable
     public FreshRunspaceSource(ScriptConfig config, int throttleLimit)
     {
         _config = config;
-        int openers = Math.Max(0, Math.Min(throttleLimit, Environment.ProcessorCount - throttleLimit));
+        int openers = OpenersFor(throttleLimit, Environment.ProcessorCount);
         _ready = new BlockingCollection<WorkerRunspace>(Math.Max(1, openers));
         for (int i = 0; i < openers; i++)
         {
@@ -35,6 +35,9 @@ internal sealed class FreshRunspaceSource : IDisposable
             thread.Start();
         }
     }
+
+    /// <summary>As many background openers as there are cores the workers leave idle, and no more than workers.</summary>
+    internal static int OpenersFor(int throttleLimit, int processors) => Math.Max(0, Math.Min(throttleLimit, processors - throttleLimit));
 
     /// <summary>Worker: a runspace opened ahead if one is ready, else one opened here and now.</summary>
     public WorkerRunspace Take(CancellationToken token)
