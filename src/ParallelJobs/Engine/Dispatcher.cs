@@ -311,7 +311,7 @@ internal sealed class Dispatcher
     {
         // A full fence between publishing the work and reading the signal; TakeBatch resets it before it
         // looks. When the signal is already set (workers busy), this costs a read and nothing more.
-        Interlocked.MemoryBarrier();
+        Thread.MemoryBarrier();
         if (!_workSignal.IsSet)
         {
             _workSignal.Set();
