@@ -94,7 +94,7 @@ internal sealed class Dispatcher
             return;
         }
 
-        // Only this thread adds input, and workers only shrink the queue, so the room seen here can only grow.
+        // Capacity bounds input only: refills (AddRefill) are never refused, so they may take the queue past it.
         int room = Math.Min(items.Count, _capacity - Volatile.Read(ref _queued));
         if (room <= 0)
         {
@@ -121,11 +121,7 @@ internal sealed class Dispatcher
         {
             var left = new List<WorkItem>(_retry);
             _retry.Clear();
-            while (TryDequeue(out WorkItem item))
-            {
-                Interlocked.Decrement(ref _queued);
-                left.Add(item);
-            }
+            DequeueInto(left, int.MaxValue);
 
             return left;
         }
@@ -146,11 +142,7 @@ internal sealed class Dispatcher
             }
 
             TakeReadyRetries(batch, max);
-            while (batch.Count < max && TryDequeue(out WorkItem item))
-            {
-                Interlocked.Decrement(ref _queued);
-                batch.Add(item);
-            }
+            DequeueInto(batch, max - batch.Count);
 
             Interlocked.Add(ref _running, batch.Count);
             if (batch.Count == 0)
@@ -199,8 +191,8 @@ internal sealed class Dispatcher
             return;
         }
 
-        // A worker that found the window closed has either announced that it waits (and is pulsed here)
-        // or has not yet looked again (and will see the new head): see TakeBatch.
+        // A worker that found the window closed has either reset the signal before its last look (and is
+        // woken here) or has not looked again yet (and will see the new head): see TakeBatch.
         Interlocked.Exchange(ref _emitHead, head);
         WakeWorkers();
     }
@@ -272,19 +264,12 @@ internal sealed class Dispatcher
         int fair = _inputCompleted ? (queued + _workers - 1) / _workers : max;
         int take = Math.Min(Math.Min(max - batch.Count, available), Math.Max(1, fair));
         bool wasFull = queued >= _capacity;
-        int taken = 0;
-        while (taken < take && TryDequeue(out WorkItem item))
-        {
-            batch.Add(item);
-            taken++;
-        }
-
+        DequeueInto(batch, take);
         if (batch.Count == 0)
         {
             return false;
         }
 
-        Interlocked.Add(ref _queued, -taken);
         Interlocked.Add(ref _running, batch.Count);
         if (wasFull)
         {
@@ -348,17 +333,30 @@ internal sealed class Dispatcher
     /// <summary>Under the lock.</summary>
     private bool QueueEmpty => _head is null && _queue.IsEmpty;
 
-    /// <summary>Under the lock: the next queued item, the one looked at first.</summary>
-    private bool TryDequeue(out WorkItem item)
+    /// <summary>
+    /// Under the lock: moves up to <paramref name="count"/> queued items, the one looked at first leading, into
+    /// <paramref name="into"/>, and counts them out once: a count shared with the reader, touched per batch.
+    /// </summary>
+    private void DequeueInto(List<WorkItem> into, int count)
     {
-        if (_head is not null)
+        int taken = 0;
+        if (_head is not null && count > 0)
         {
-            item = _head;
+            into.Add(_head);
             _head = null;
-            return true;
+            taken++;
         }
 
-        return _queue.TryDequeue(out item!);
+        while (taken < count && _queue.TryDequeue(out WorkItem? item))
+        {
+            into.Add(item);
+            taken++;
+        }
+
+        if (taken > 0)
+        {
+            Interlocked.Add(ref _queued, -taken);
+        }
     }
 
     private void TakeReadyRetries(List<WorkItem> batch, int max)
