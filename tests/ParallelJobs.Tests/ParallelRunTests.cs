@@ -230,13 +230,7 @@ public class ParallelRunTests
         for (int round = 0; round < 5; round++)
         {
             using var started = new CountdownEvent(2);
-            var factory = new FakeRunnerFactory((item, _, token) =>
-            {
-                started.Signal();
-                token.WaitHandle.WaitOne(Bounded.Hang);
-                token.ThrowIfCancellationRequested();
-                return item.Input;
-            });
+            FakeRunnerFactory factory = RunningUntilCancelled(started);
             using var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
 
             Exception? thrown = CancelDuringComplete(run, started);
@@ -251,13 +245,7 @@ public class ParallelRunTests
         for (int round = 0; round < 5; round++)
         {
             using var started = new CountdownEvent(2);
-            var factory = new FakeRunnerFactory((item, _, token) =>
-            {
-                started.Signal();
-                token.WaitHandle.WaitOne(Bounded.Hang);
-                token.ThrowIfCancellationRequested();
-                return item.Input;
-            });
+            FakeRunnerFactory factory = RunningUntilCancelled(started);
             var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
 
             Exception? thrown = CancelDuringComplete(run, started);
@@ -270,6 +258,15 @@ public class ParallelRunTests
     }
 
     /// <summary>Feeds six items, and cancels from another thread once <paramref name="started"/> is signalled.</summary>
+    /// <summary>Items that signal they started, then run until the run is cancelled.</summary>
+    private static FakeRunnerFactory RunningUntilCancelled(CountdownEvent started) => new((item, _, token) =>
+    {
+        started.Signal();
+        token.WaitHandle.WaitOne(Bounded.Hang);
+        token.ThrowIfCancellationRequested();
+        return item.Input;
+    });
+
     private static Exception? CancelDuringComplete(ParallelRun run, CountdownEvent started)
     {
         var writer = new CollectingWriter();
