@@ -16,7 +16,7 @@ internal sealed class CallerScriptRunner : IItemRunner
 {
     private readonly ScriptConfig _config;
     private readonly ScriptBlock? _original;
-    private readonly Dictionary<string, ScriptBlock> _compiled = new(StringComparer.Ordinal);
+    private readonly ScriptBlockCache _compiled = new();
     private readonly Dictionary<string, ScriptBlock> _functions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Action<object?> _onThrew;
     private ItemResult? _current;
@@ -53,7 +53,7 @@ internal sealed class CallerScriptRunner : IItemRunner
             ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
-            ScriptBlock script = useOriginal ? _original! : Compile(task.Text);
+            ScriptBlock script = useOriginal ? _original! : _compiled.Get(task.Text);
             var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _job) };
             foreach (KeyValuePair<string, object?> variable in _config.Variables)
             {
@@ -100,16 +100,5 @@ internal sealed class CallerScriptRunner : IItemRunner
 
     public void Dispose()
     {
-    }
-
-    private ScriptBlock Compile(string text)
-    {
-        if (!_compiled.TryGetValue(text, out ScriptBlock? script))
-        {
-            script = ScriptBlock.Create(text);
-            _compiled[text] = script;
-        }
-
-        return script;
     }
 }

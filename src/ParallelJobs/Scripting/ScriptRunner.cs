@@ -17,12 +17,11 @@ namespace ParallelJobs.Scripting;
 internal sealed class ScriptRunner : IItemRunner
 {
     private const string DriverScript = "param($__pjRun) $__pjRun.Invoke()";
-    private const int MaxCompiled = 256;
 
     private readonly ScriptConfig _config;
     private readonly Func<CancellationToken, WorkerRunspace> _acquire;
     private readonly Action<WorkerRunspace, bool> _release;
-    private readonly Dictionary<string, ScriptBlock> _compiled = new(StringComparer.Ordinal);
+    private readonly ScriptBlockCache _compiled = new();
     private readonly List<PSVariable> _variables = new();
     private readonly Action _runBatch;
     private readonly Action<object?> _onThrew;
@@ -130,7 +129,7 @@ internal sealed class ScriptRunner : IItemRunner
             WorkItem item = batch[i];
             ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
-            ScriptBlock script = Compile(task.Text);
+            ScriptBlock script = _compiled.Get(task.Text);
 
             _variables.Clear();
             _variables.Add(new PSVariable("_", item.Input));
@@ -253,7 +252,7 @@ internal sealed class ScriptRunner : IItemRunner
 
         try
         {
-            Compile(task.SharedScopeText!).InvokeWithContext(null, _variables, task.Arguments);
+            _compiled.Get(task.SharedScopeText!).InvokeWithContext(null, _variables, task.Arguments);
         }
         catch (PipelineStoppedException)
         {
@@ -343,22 +342,6 @@ internal sealed class ScriptRunner : IItemRunner
         {
             _current.Failure = record;
         }
-    }
-
-    private ScriptBlock Compile(string text)
-    {
-        if (!_compiled.TryGetValue(text, out ScriptBlock? script))
-        {
-            if (_compiled.Count >= MaxCompiled)
-            {
-                _compiled.Clear();
-            }
-
-            script = ScriptBlock.Create(text);
-            _compiled[text] = script;
-        }
-
-        return script;
     }
 
     private void Attach(CancellationToken token)
