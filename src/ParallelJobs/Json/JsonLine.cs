@@ -22,24 +22,15 @@ internal static class JsonLine
             first = false;
             JsonWriter.AppendString(text, field.Key);
             text.Append(':');
-            switch (field.Value)
+            if (field.Value is null or bool or int or long or double)
             {
-                case null:
-                    text.Append("null");
-                    break;
-                case bool b:
-                    text.Append(b ? "true" : "false");
-                    break;
-                case double d when double.IsNaN(d) || double.IsInfinity(d):
-                    // JSON has no NaN or infinity; the log's readers would refuse the line.
-                    text.Append("null");
-                    break;
-                case int or long or double:
-                    text.Append(Convert.ToString(field.Value, CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    JsonWriter.AppendString(text, Convert.ToString(field.Value, CultureInfo.InvariantCulture) ?? string.Empty);
-                    break;
+                // Plain values as the writer writes them (a NaN or infinity becomes null: JSON has none, and
+                // the log's readers would refuse the line); anything else goes in as its invariant string.
+                JsonWriter.AppendValue(text, field.Value);
+            }
+            else
+            {
+                JsonWriter.AppendString(text, Convert.ToString(field.Value, CultureInfo.InvariantCulture) ?? string.Empty);
             }
         }
 

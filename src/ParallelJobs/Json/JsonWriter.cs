@@ -21,6 +21,9 @@ internal static class JsonWriter
         return text.ToString();
     }
 
+    /// <summary>Appends one value, as <see cref="Write"/> would write it.</summary>
+    internal static void AppendValue(StringBuilder text, object? value) => Append(text, value, 0);
+
     private static void Append(StringBuilder text, object? value, int depth)
     {
         if (value is PSObject pso)
