@@ -24,6 +24,15 @@ public class JsonLineTests
         Assert.Equal(value, Assert.IsType<string>(read["value"]));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void NumbersJsonCannotHoldAreWrittenAsNull(double value)
+    {
+        Assert.Equal("{\"d\":null}", JsonLine.Write(Fields(("d", value))));
+    }
+
     [Fact]
     public void KeysWithEscapesRoundTrip()
     {
