@@ -24,6 +24,11 @@ Describe 'Items in one batch stay isolated' {
             Invoke-Batched { if ($Matches) { 'leak' }; $null = "x$_" -match 'x(\d)'; $Matches[1] } | Should -Be ('1', '2', '3', '4', '5', '6')
         }
 
+        It 'does not carry $Matches over from switch -Regex or a -match inside ForEach-Object' {
+            Invoke-Batched { if ($Matches) { 'leak' }; switch -Regex ("x$_") { 'x(\d)' { $Matches[1] } } } | Should -Be ('1', '2', '3', '4', '5', '6')
+            Invoke-Batched { if ($Matches) { 'leak' }; "x$_" | ForEach-Object { $null = $_ -cmatch 'x(\d)' }; $Matches[1] } | Should -Be ('1', '2', '3', '4', '5', '6')
+        }
+
         It 'does not carry a ++ counter over' {
             Invoke-Batched { $n++; $n } | Should -Be (1, 1, 1, 1, 1, 1)
         }

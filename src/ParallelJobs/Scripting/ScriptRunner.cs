@@ -244,12 +244,12 @@ internal sealed class ScriptRunner : IItemRunner
     {
         _variables.Clear();
         _variables.Add(new PSVariable(ScriptTaskBuilder.FeedVariable, new SharedScopeFeed(batch.Count, i => StartShared(batch[i]), FinishShared)));
-        _variables.Add(new PSVariable(ScriptTaskBuilder.OutputVariable, _onOutput));
         for (int u = 0; u < task.UsingNames.Length; u++)
         {
             _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
         }
 
+        Action<object?>? outerSink = SharedScopeOutput.Swap(_onOutput);
         try
         {
             _compiled.Get(task.SharedScopeText!).InvokeWithContext(null, _variables, task.Arguments);
@@ -268,6 +268,10 @@ internal sealed class ScriptRunner : IItemRunner
         catch (Exception)
         {
             // Failed before the first item started: the per-item path runs them all.
+        }
+        finally
+        {
+            SharedScopeOutput.Swap(outerSink);
         }
     }
 
@@ -309,15 +313,23 @@ internal sealed class ScriptRunner : IItemRunner
 
     private void OnSharedOutput(object? output)
     {
-        if (_current is { } result)
+        if (_current is not { } result)
         {
-            if (result.Output is not List<object?> list)
-            {
-                list = new List<object?>();
-                result.Output = list;
-            }
+            return;
+        }
 
-            list.Add(output);
+        // Most items write one object: an array of one is a third of the size of a list.
+        switch (result.Output)
+        {
+            case null:
+                result.Output = new[] { output };
+                break;
+            case object?[] one:
+                result.Output = new List<object?> { one[0], output };
+                break;
+            default:
+                result.Output.Add(output);
+                break;
         }
     }
 

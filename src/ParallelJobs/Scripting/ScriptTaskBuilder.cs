@@ -67,9 +67,6 @@ internal static class ScriptTaskBuilder
     /// <summary>The feed variable of a shared-scope batch: an enumerable of the batch's inputs.</summary>
     public const string FeedVariable = "__pjFeed";
 
-    /// <summary>The output callback variable of a shared-scope batch.</summary>
-    public const string OutputVariable = "__pjOut";
-
     /// <summary>
     /// A batch in one pipeline: the feed's inputs go through the body as a process block (each item's
     /// variables cleared first, a throw caught per item), and every output object reaches the runner as it
@@ -88,9 +85,11 @@ internal static class ScriptTaskBuilder
             text.Append("${").Append(name).Append("} = ");
         }
 
-        text.Append("$null; try { ");
+        // A bare "$null;" statement, with nothing to reset, would cost a fifth of a microsecond per item.
+        text.Append(resets.Length == 0 ? "try { " : "$null; try { ");
         text.Append(source.Slice(start, end));
-        text.Append("\n} catch { $").Append(FailCallbackVariable).Append(".Invoke($_) } } } | & { process { $").Append(OutputVariable).Append(".Invoke($_) } }");
+        text.Append("\n} catch { $").Append(FailCallbackVariable).Append(".Invoke($_) } } } | & { process { [")
+            .Append(typeof(SharedScopeOutput).FullName).Append("]::Write($_) } }");
         return text.ToString();
     }
 
