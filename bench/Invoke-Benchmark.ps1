@@ -56,7 +56,7 @@ function New-FloorCmdlet {
         $attribute = switch ($p.Name) { 'ScriptBlock' { '[Parameter(Position = 0)]' } 'InputObject' { '[Parameter(ValueFromPipeline = true)]' } default { '[Parameter]' } }
         "$attribute public global::$($p.ParameterType.FullName) $($p.Name) { get; set; }"
     }
-    $source = "using System.Management.Automation;`n[Cmdlet(`"Test`", `"ParallelJobsFloor`")] public sealed class TestParallelJobsFloor : PSCmdlet {`n$($lines -join "`n")`nprotected override void ProcessRecord() { WriteObject(InputObject); } }"
+    $source = "using System.Management.Automation;`n[Cmdlet(`"Test`", `"ParallelJobsFloor`")] public sealed class TestParallelJobsFloor : PSCmdlet {`n$($lines -join "`n")`nprotected override void ProcessRecord() { WriteObject(InputObject is PSObject p ? p.BaseObject : InputObject); } }"
     Add-Type -TypeDefinition $source -ReferencedAssemblies ([psobject].Assembly.Location), ([System.Collections.Hashtable].Assembly.Location) -PassThru | Select-Object -First 1
 }
 
@@ -93,8 +93,9 @@ $inputs = 1..$TrivialItems
 $null = $inputs | Select-Object -First 2000 | Invoke-ParallelJob { $_ * 2 }
 $null = $inputs | Select-Object -First 2000 | ForEach-Object { $_ * 2 }
 # The floor no binary cmdlet can go under: one with Invoke-ParallelJob's parameters that only binds each
-# piped item and writes it back (PowerShell wraps whatever a cmdlet writes in a PSObject, which a
-# script's output is spared). Compiled here, so it always has the parameters the module has today.
+# piped item and writes its value back, as a new object, the way a result is (PowerShell wraps whatever a
+# cmdlet writes in a new PSObject, which a script's output is spared; writing back the bound PSObject
+# itself would skip that). Compiled here, so it always has the parameters the module has today.
 $floorType = New-FloorCmdlet
 Import-Module -Assembly $floorType.Assembly
 $null = $inputs | Select-Object -First 2000 | Test-ParallelJobsFloor { }

@@ -162,44 +162,13 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     {
         long index = _enqueued++;
         string? key = null;
-        if (Key is not null || _log is not null)
+        if ((Key is not null || _log is not null) && !TryKeyFor(input, index, out key))
         {
-            try
-            {
-                key = Key is null ? index.ToString(CultureInfo.InvariantCulture) : ComputeKey(input);
-            }
-            catch (Exception ex)
-            {
-                var refused = new ErrorRecord(
-                    new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
-                    "KeyFailed", ErrorCategory.InvalidArgument, input);
-                Guard(() => _run!.AddRefused(input, refused, _writer!));
-                return;
-            }
-
-            if (_keys is not null && !_keys.Add(key))
-            {
-                var duplicate = new ErrorRecord(
-                    new ArgumentException($"Another item already has the key '{key}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
-                    "DuplicateKey", ErrorCategory.InvalidArgument, input);
-                Guard(() => _run!.AddRefused(input, duplicate, _writer!));
-                return;
-            }
-
-            if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
-            {
-                Guard(() => _run!.AddFinished(input, key, result =>
-                {
-                    result.Output = JobLog.ReadOutput(entry);
-                    result.Attempts = entry.Attempts;
-                    result.StartTime = entry.Start;
-                    result.Duration = TimeSpan.FromSeconds(entry.Duration);
-                }, _writer!));
-                return;
-            }
+            return;
         }
 
-        // The hot path of every item: no closure, unlike Guard.
+        // The hot path of every item: no closure here (the keyed path's closures live in TryKeyFor, since C#
+        // would allocate them on entry to this method for every item).
         try
         {
             _run!.Add(input, task, _writer!, key);
@@ -208,6 +177,52 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             OnRunFailure(ex);
         }
+    }
+
+    /// <summary>
+    /// The item's key for -Key and the job log. False when the item is not to be run: its key failed or is a
+    /// duplicate (it is refused in its place), or the log has it finished already (its logged result is used).
+    /// </summary>
+    private bool TryKeyFor(object? input, long index, out string? key)
+    {
+        try
+        {
+            key = Key is null ? index.ToString(CultureInfo.InvariantCulture) : ComputeKey(input);
+        }
+        catch (Exception ex)
+        {
+            var refused = new ErrorRecord(
+                new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
+                "KeyFailed", ErrorCategory.InvalidArgument, input);
+            Guard(() => _run!.AddRefused(input, refused, _writer!));
+            key = null;
+            return false;
+        }
+
+        if (_keys is not null && !_keys.Add(key))
+        {
+            string duplicateKey = key;
+            var duplicate = new ErrorRecord(
+                new ArgumentException($"Another item already has the key '{duplicateKey}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
+                "DuplicateKey", ErrorCategory.InvalidArgument, input);
+            Guard(() => _run!.AddRefused(input, duplicate, _writer!));
+            return false;
+        }
+
+        if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
+        {
+            string finishedKey = key;
+            Guard(() => _run!.AddFinished(input, finishedKey, result =>
+            {
+                result.Output = JobLog.ReadOutput(entry);
+                result.Attempts = entry.Attempts;
+                result.StartTime = entry.Start;
+                result.Duration = TimeSpan.FromSeconds(entry.Duration);
+            }, _writer!));
+            return false;
+        }
+
+        return true;
     }
 
     protected override void EndProcessing() => FinishRun();

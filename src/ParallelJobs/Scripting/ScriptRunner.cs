@@ -139,7 +139,7 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             _current = result;
-            int slot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
+            int slot = StartClock(item);
             try
             {
                 Collection<PSObject> output = script.InvokeWithContext(null, _variables, task.Arguments);
@@ -187,6 +187,15 @@ internal sealed class ScriptRunner : IItemRunner
             _sink!.Complete(result);
         }
     }
+
+    /// <summary>
+    /// Starts the item's -ItemTimeoutSeconds clock, if there is one. The closure is made in a method of its
+    /// own: C# allocates a captured variable's closure where its scope starts, which in the callers would be
+    /// once per item even with no timeout.
+    /// </summary>
+    private int StartClock(WorkItem item) => _context.Watchdog is { } watchdog ? StartClock(watchdog, item) : -1;
+
+    private int StartClock(ItemWatchdog watchdog, WorkItem item) => watchdog.Begin(() => AbortForTimeout(item));
 
     /// <summary>Watchdog thread: the item outlived -ItemTimeoutSeconds; stop the pipeline it runs in.</summary>
     private void AbortForTimeout(WorkItem item)
@@ -278,7 +287,7 @@ internal sealed class ScriptRunner : IItemRunner
     private object? StartShared(WorkItem item)
     {
         ItemResult result = ItemResult.Begin(item);
-        _itemSlot = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
+        _itemSlot = StartClock(item);
         lock (_timeoutLock)
         {
             _current = result;
