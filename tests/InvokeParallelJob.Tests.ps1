@@ -171,6 +171,29 @@ Describe 'Invoke-ParallelJob' {
             $actual | Should -Be (@($dir.FullName) * 4)
         }
 
+        It "starts a new runspace per item in the caller's location, whether or not that is the process's directory" {
+            $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'fresh [1]')
+            $processDir = [Environment]::CurrentDirectory
+            Push-Location -LiteralPath $dir.FullName
+            try {
+                $there = 1..3 | Invoke-ParallelJob -UseNewRunspace -ThrottleLimit 2 { (Get-Location).Path; $PWD.Path }
+            }
+            finally {
+                Pop-Location
+            }
+
+            Push-Location $processDir
+            try {
+                $home_ = 1..3 | Invoke-ParallelJob -UseNewRunspace -ThrottleLimit 2 { (Get-Location).Path; $PWD.Path }
+            }
+            finally {
+                Pop-Location
+            }
+
+            $there | Should -Be (@($dir.FullName) * 6)
+            $home_ | Should -Be (@($processDir) * 6)
+        }
+
         It "starts a reused runspace in the caller's location even after an item moved it" {
             $dir = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'caller here')
             $elsewhere = New-Item -ItemType Directory -Path (Join-Path $TestDrive 'moved there')

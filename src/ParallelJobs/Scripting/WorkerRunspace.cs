@@ -53,7 +53,15 @@ internal sealed class WorkerRunspace : IDisposable
         var worker = new WorkerRunspace(runspace, config.PoolKey, config.Describe());
         try
         {
+            // A new runspace starts in the process's current directory. Knowing that spares ApplyRun a
+            // Set-Location (2.5 ms in a fresh runspace, a fifth of its cost) when the caller is there too.
+            string started = Environment.CurrentDirectory;
             runspace.Open();
+            if (string.Equals(started, Environment.CurrentDirectory, StringComparison.Ordinal))
+            {
+                worker._location = started;
+            }
+
             worker.Initialize(config, forPool);
             return worker;
         }
