@@ -6,10 +6,11 @@ using ParallelJobs.Engine;
 namespace ParallelJobs.Scripting;
 
 /// <summary>
-/// On import, on a background thread: runs a few trivial items through the real engine (two workers,
-/// both batch paths), which compiles its hot code, then opens runspaces into the warm pool one at a time
-/// up to <see cref="PooledRunspaces"/>. The first call then neither builds the session state nor pays the
-/// JIT on every worker at once, and a call made meanwhile takes each runspace as soon as it is ready.
+/// On import, on a background thread: opens runspaces into the warm pool one at a time up to
+/// <see cref="PooledRunspaces"/>, then runs a few trivial items through the real engine (two workers, both
+/// batch paths, on pooled runspaces), which compiles its hot code. The first call then neither builds the
+/// session state nor pays the JIT on every worker at once, and a call made meanwhile takes each runspace as
+/// soon as it is ready.
 /// </summary>
 internal static class Prewarmer
 {
@@ -49,23 +50,29 @@ internal static class Prewarmer
                 DefaultTask = ScriptTaskBuilder.Build(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_)"), _ => null, null),
                 Location = Environment.CurrentDirectory,
             };
-            var options = new RunOptions { ThrottleLimit = WarmupWorkers };
-            using (var factory = new ScriptRunnerFactory(config, options.ThrottleLimit, warmup: true))
-            using (var run = new ParallelRun(options, factory))
-            {
-                var writer = new DiscardingWriter();
-                for (int i = 0; i < 8; i++)
-                {
-                    run.Add(i, null, writer);
-                }
-
-                run.Complete(writer);
-            }
-
-            for (int i = WarmupWorkers; i < PooledRunspaces && !_callStarted; i++)
+            // Runspaces first, each into the pool as soon as it is open: a call that starts meanwhile takes
+            // them, rather than opening all of its own while a warm-up run holds the first ones.
+            for (int i = 0; i < PooledRunspaces && !_callStarted; i++)
             {
                 WarmPool.Return(WorkerRunspace.Open(config));
             }
+
+            if (_callStarted)
+            {
+                // The call compiles the engine itself; a warm-up run now would only take the cores from it.
+                return;
+            }
+
+            var options = new RunOptions { ThrottleLimit = WarmupWorkers };
+            using var factory = new ScriptRunnerFactory(config, options.ThrottleLimit, warmup: true);
+            using var run = new ParallelRun(options, factory);
+            var writer = new DiscardingWriter();
+            for (int i = 0; i < 8; i++)
+            {
+                run.Add(i, null, writer);
+            }
+
+            run.Complete(writer);
         }
         catch (Exception)
         {
