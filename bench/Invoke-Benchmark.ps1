@@ -50,6 +50,19 @@ function Invoke-Child([string] $Script) {
 
 function Seconds([scriptblock] $Script) { (Measure-Command $Script).TotalSeconds }
 
+# After warm-up runs, .NET keeps recompiling hot PowerShell methods in the background for a second or two
+# (this PowerShell's assemblies are not precompiled): wait until this process is idle, so that no case is
+# measured against the JIT's background thread.
+function Wait-Quiet {
+    $process = [System.Diagnostics.Process]::GetCurrentProcess()
+    $deadline = [DateTime]::UtcNow.AddSeconds(15)
+    do {
+        $process.Refresh(); $before = $process.TotalProcessorTime
+        Start-Sleep -Milliseconds 250
+        $process.Refresh()
+    } while (($process.TotalProcessorTime - $before).TotalMilliseconds -gt 15 -and [DateTime]::UtcNow -lt $deadline)
+}
+
 function New-FloorCmdlet {
     $common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
     $lines = foreach ($p in (Get-Command Invoke-ParallelJob).Parameters.Values | Where-Object Name -notin $common) {
@@ -99,6 +112,7 @@ $null = $inputs | Select-Object -First 2000 | ForEach-Object { $_ * 2 }
 $floorType = New-FloorCmdlet
 Import-Module -Assembly $floorType.Assembly
 $null = $inputs | Select-Object -First 2000 | Test-ParallelJobsFloor { }
+Wait-Quiet
 $pj = [double]::MaxValue; $fe = [double]::MaxValue; $floor = [double]::MaxValue; $pjNull = [double]::MaxValue; $feNull = [double]::MaxValue
 # Best of 5, all interleaved, so that a slow spell of the machine (or a grown heap) hits each of them alike.
 foreach ($i in 1..5) {
@@ -135,6 +149,7 @@ $cpuItems = 1..200
 # A sequential loop reads the caller's $data directly: $using: only exists in parallel and remote runs.
 $seqScript = [scriptblock]::Create($cpuScript.ToString().Replace('$using:data', '$data'))
 $null = 1..4 | Invoke-ParallelJob $cpuScript
+Wait-Quiet
 # Best of three each, interleaved: the first runs still share the cores with the JIT's background tier-up.
 $pjCpu = [double]::MaxValue; $fepCpu = [double]::MaxValue; $seqCpu = [double]::MaxValue
 foreach ($i in 1..3) {
@@ -146,6 +161,9 @@ Add-Row 'cpu: 200 items, each hashes 2 MB five times (best of 3)' ('{0:n3} s' -f
 
 Write-Host 'new runspace per item...'
 $nr = 1..1000
+$null = 1..50 | Invoke-ParallelJob -UseNewRunspace -ThrottleLimit 2 { $_ }
+$null = 1..50 | ForEach-Object -Parallel { $_ } -UseNewRunspace -ThrottleLimit 2
+Wait-Quiet
 $pjNew = Seconds { $null = $nr | Invoke-ParallelJob -UseNewRunspace -ThrottleLimit 2 { $_ } }
 $fepNew = Seconds { $null = $nr | ForEach-Object -Parallel { $_ } -UseNewRunspace -ThrottleLimit 2 }
 Add-Row '-UseNewRunspace: 1,000 items, 2 at a time' ('{0:n3} s' -f $pjNew) ('{0:n3} s' -f $fepNew) '' ('{0:n2}x the time of -Parallel' -f ($pjNew / $fepNew)) '<= 0.5x'
