@@ -99,6 +99,14 @@ Describe 'Results and errors stay with their item in a batch' {
         Invoke-Batched { if ($_ -eq 2) { return 'early' }; $_ } -Items (1..3) | Should -Be @(1, 'early', 3)
     }
 
+    It 'keeps the output of a parallel or -Sequential call made inside a batched item with that item' {
+        $module = $env:PARALLELJOBS_MODULE
+        $nested = Invoke-Batched { Import-Module $using:module; $o = $_; 1..3 | Invoke-ParallelJob -ThrottleLimit 2 { $_ * 10 } | ForEach-Object { "$o-$_" } } -Items (1..8)
+        $nested | Should -Be @(foreach ($o in 1..8) { foreach ($i in 1..3) { "$o-$($i * 10)" } })
+        $inline = Invoke-Batched { Import-Module $using:module; $o = $_; 1..2 | Invoke-ParallelJob -Sequential { $_ } | ForEach-Object { "${o}:$_" } } -Items (1..8)
+        $inline | Should -Be @(foreach ($o in 1..8) { "${o}:1"; "${o}:2" })
+    }
+
     It 'gives 20,000 quick items exactly the sequential result under automatic batching' {
         $parallel = 1..20000 | Invoke-ParallelJob { $_ * 3 + 1 }
         $sequential = 1..20000 | ForEach-Object { $_ * 3 + 1 }
