@@ -78,8 +78,8 @@ $seedScript = { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) }
 $items = 100..2000 | Where-Object { $_ % 100 -eq 0 }
 $expected = ($items | ForEach-Object { [math]::Sqrt($_) }) -join ','
 $seedCall = "(Measure-Command { `$null = `$items | Invoke-ParallelJob -ThrottleLimit 10 { Start-Sleep -Milliseconds 500; [math]::Sqrt(`$_) } }).TotalSeconds"
-# Right after Import-Module, as a script does it; and once the import's background warm-up (ten pooled
-# runspaces) is done, as when a user types the command after importing. Best of three fresh processes each.
+# Right after Import-Module, as a script does it; and once the import's background warm-up has opened its
+# ten pooled runspaces, as when a user types the command after importing. Best of three fresh processes each.
 $first = [double]::MaxValue; $firstWarm = [double]::MaxValue
 foreach ($i in 1..3) {
     $first = [math]::Min($first, [double](Invoke-Child "`$items = 100..2000 | Where-Object { `$_ % 100 -eq 0 }; $seedCall"))
@@ -98,7 +98,7 @@ $fep = Seconds { $script:fepOut = $items | ForEach-Object -Parallel { Start-Slee
 $fepOrdered = ($script:fepOut -join ',') -eq $expected
 $seq = Seconds { $null = $items | ForEach-Object $seedScript }
 Add-Row 'seed: 20 x 0.5 s, 10 at a time, first call right after Import-Module (fresh process)' ('{0:n3} s' -f $first) ('{0:n3} s{1}' -f $fep, $(if ($fepOrdered) { '' } else { ', unordered' })) ('{0:n3} s' -f $seq) ('{0:n1}x vs sequential' -f ($seq / $first)) '<= 1.06 s'
-Add-Row 'seed: first call once the import''s warm-up is done (fresh process)' ('{0:n3} s' -f $firstWarm) '' '' ('{0:n1}x vs sequential' -f ($seq / $firstWarm)) '<= 1.06 s'
+Add-Row 'seed: first call once the import has opened its ten runspaces (fresh process)' ('{0:n3} s' -f $firstWarm) '' '' ('{0:n1}x vs sequential' -f ($seq / $firstWarm)) '<= 1.06 s'
 Add-Row 'seed: second call in the same session (best of 3)' ('{0:n3} s{1}' -f $second, $(if ($ordered) { ', in order' } else { ', NOT IN ORDER' })) '' '' ('{0:n2}x faster than -Parallel' -f ($fep / $second)) '<= 1.02 s'
 
 Write-Host 'trivial items...'
@@ -130,7 +130,7 @@ $pjUs = $pj * 1e6 / $TrivialItems; $feUs = $fe * 1e6 / $TrivialItems; $fepUs = $
 Add-Row "trivial: $TrivialItems x { `$_ * 2 }, ordered, results kept (best of 5)" ('{0:n2} us/item' -f $pjUs) ('{0:n0} us/item ({1} items)' -f $fepUs, $ParallelSample) ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential; {1:n0}x faster than -Parallel' -f ($pjUs / $feUs), ($fepUs / $pjUs)) '<= 1.0x; >= 300x'
 Add-Row "trivial, output dropped with > `$null (nothing kept; best of 5)" ('{0:n2} us/item' -f ($pjNull * 1e6 / $TrivialItems)) '' ('{0:n2} us/item' -f ($feNull * 1e6 / $TrivialItems)) ('{0:n2}x sequential' -f ($pjNull / $feNull)) '(no target)'
 $floorUs = $floor * 1e6 / $TrivialItems
-Add-Row 'floor: a cmdlet with the same parameters that only binds and writes each item' ('{0:n2} us/item' -f $floorUs) '' ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential' -f ($floorUs / $feUs)) '(no target)'
+Add-Row 'floor: a cmdlet with the same parameters that only binds each item and writes its value back' ('{0:n2} us/item' -f $floorUs) '' ('{0:n2} us/item' -f $feUs) ('{0:n2}x sequential' -f ($floorUs / $feUs)) '(no target)'
 
 Write-Host 'CPU-bound items...'
 # Each item hashes the same 2 MB buffer (shared by reference, so the work is CPU, not allocation and GC).

@@ -257,7 +257,6 @@ public class ParallelRunTests
         }
     }
 
-    /// <summary>Feeds six items, and cancels from another thread once <paramref name="started"/> is signalled.</summary>
     /// <summary>Items that signal they started, then run until the run is cancelled.</summary>
     private static FakeRunnerFactory RunningUntilCancelled(CountdownEvent started) => new((item, _, token) =>
     {
@@ -267,6 +266,7 @@ public class ParallelRunTests
         return item.Input;
     });
 
+    /// <summary>Feeds six items, and cancels from another thread once <paramref name="started"/> is signalled.</summary>
     private static Exception? CancelDuringComplete(ParallelRun run, CountdownEvent started)
     {
         var writer = new CollectingWriter();
