@@ -121,7 +121,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     internal override void Configure(RunOptions options)
     {
         options.BatchSize = UseNewRunspace ? 1 : BatchSize;
-        options.Inline = Sequential;
+        options.Sequential = Sequential;
         if (_remote is not null)
         {
             // -ThrottleLimit is per host: one worker per slot. An item is one round trip, so one at a time.
@@ -131,8 +131,8 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     }
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options) =>
-        _remote is not null ? new RemoteRunnerFactory(_remote, _config!)
-        : Sequential ? new CallerScriptRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
+        _remote is not null ? new RemoteCoordinator(_remote, _config!)
+        : Sequential ? new SequentialRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
 
     protected override void BeginProcessing()
     {

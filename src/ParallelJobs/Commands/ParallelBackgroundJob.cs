@@ -49,6 +49,7 @@ internal sealed class ParallelBackgroundJob : Job
         JobState final = JobState.Completed;
         try
         {
+            _command.AdoptRun();
             _command.FinishRun();
         }
         catch (PipelineStoppedException)

@@ -6,13 +6,14 @@ using System.Threading;
 namespace ParallelJobs.Engine;
 
 /// <summary>
-/// Enforces the per-item timeout for a whole run with one dedicated thread: a runner registers the item
-/// it starts with an abort action, and the watchdog calls that action if the item outlives its deadline.
+/// Enforces the per-item timeout for a whole run with one dedicated thread: the engine registers each
+/// attempt it begins, and the watchdog tells the attempt when it outlives its deadline.
 /// </summary>
 internal sealed class ItemWatchdog : IDisposable
 {
+    // Guards _active, _nextSlot and _stopped.
     private readonly object _lock = new();
-    private readonly Dictionary<int, (long Deadline, Action Abort)> _active = new();
+    private readonly Dictionary<int, (long Deadline, ItemAttempt Attempt)> _active = new();
     private readonly long _timeoutTicks;
     private readonly Thread _thread;
     private int _nextSlot;
@@ -20,19 +21,20 @@ internal sealed class ItemWatchdog : IDisposable
 
     public ItemWatchdog(TimeSpan timeout)
     {
+        Timeout = timeout;
         _timeoutTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         _thread = new Thread(Watch) { IsBackground = true, Name = "ParallelJobs item watchdog" };
         _thread.Start();
     }
 
-    public TimeSpan Timeout => TimeSpan.FromSeconds(_timeoutTicks / (double)Stopwatch.Frequency);
+    public TimeSpan Timeout { get; }
 
-    public int Begin(Action abort)
+    public int Begin(ItemAttempt attempt)
     {
         lock (_lock)
         {
             int slot = _nextSlot++;
-            _active[slot] = (Stopwatch.GetTimestamp() + _timeoutTicks, abort);
+            _active[slot] = (Stopwatch.GetTimestamp() + _timeoutTicks, attempt);
             return slot;
         }
     }
@@ -58,7 +60,8 @@ internal sealed class ItemWatchdog : IDisposable
 
     private void Watch()
     {
-        var expired = new List<Action>();
+        var expired = new List<ItemAttempt>();
+        var late = new List<int>();
         while (true)
         {
             lock (_lock)
@@ -69,13 +72,12 @@ internal sealed class ItemWatchdog : IDisposable
                 }
 
                 long now = Stopwatch.GetTimestamp();
-                var late = new List<int>();
-                foreach (KeyValuePair<int, (long Deadline, Action Abort)> entry in _active)
+                foreach (KeyValuePair<int, (long Deadline, ItemAttempt Attempt)> entry in _active)
                 {
                     if (entry.Value.Deadline <= now)
                     {
                         late.Add(entry.Key);
-                        expired.Add(entry.Value.Abort);
+                        expired.Add(entry.Value.Attempt);
                     }
                 }
 
@@ -84,6 +86,7 @@ internal sealed class ItemWatchdog : IDisposable
                     _active.Remove(slot);
                 }
 
+                late.Clear();
                 if (expired.Count == 0)
                 {
                     Monitor.Wait(_lock, 20);
@@ -91,10 +94,10 @@ internal sealed class ItemWatchdog : IDisposable
                 }
             }
 
-            // Outside the lock: an abort may call back into runners that register new items.
-            foreach (Action abort in expired)
+            // Outside the lock: stopping an attempt may call into runners that begin new attempts.
+            foreach (ItemAttempt attempt in expired)
             {
-                abort();
+                attempt.OnDeadline();
             }
 
             expired.Clear();
