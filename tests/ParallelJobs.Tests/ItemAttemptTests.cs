@@ -234,6 +234,65 @@ public class ItemAttemptTests
         Assert.Equal(ItemStatus.Failed, Assert.Single(writer.Results).Status);
     }
 
+    [Fact]
+    public void AWorkerStuckPastItsTimeoutAndGraceIsAbandonedAndReplaced()
+    {
+        // Item 0 sits in a wait that no stop reaches; with one worker, the others can only run on its replacement.
+        using var release = new ManualResetEventSlim(false);
+        int created = 0;
+        int lateEnds = 0;
+        var options = new RunOptions { ThrottleLimit = 1, BatchSize = 4, ItemTimeout = TimeSpan.FromMilliseconds(100) };
+        var factory = new DelegateRunnerFactory((batch, context) =>
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                if (context.ShouldStop)
+                {
+                    context.PutBackFrom(batch, i);
+                    return;
+                }
+
+                ItemAttempt attempt = context.Begin(batch[i], _ => { });
+                attempt.AddOutput($"out {batch[i].Index}");
+                if (batch[i].Index == 0)
+                {
+                    release.Wait(Bounded.Hang);
+                    Interlocked.Increment(ref lateEnds);
+                }
+
+                attempt.Finish();
+            }
+        }, () => Interlocked.Increment(ref created));
+
+        CollectingWriter writer;
+        using (var run = new ParallelRun(options, factory))
+        {
+            writer = new CollectingWriter();
+            Bounded.Run(() =>
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    run.Add(i, null, writer);
+                }
+
+                writer.Outcome = run.InputEnded(writer);
+
+                // The stuck thread returns only now: what it does counts for nothing.
+                release.Set();
+                Bounded.Until(() => Volatile.Read(ref lateEnds) == 1, "the stuck item returns");
+                Thread.Sleep(50);
+                run.Drain(writer);
+            }, "the run");
+        }
+
+        Assert.Equal(new long[] { 0, 1, 2, 3 }, writer.Indices);
+        Assert.Equal(ItemStatus.TimedOut, writer.At(0).Status);
+        Assert.Equal(new object?[] { "out 0" }, writer.At(0).Output!.Cast<object?>());
+        Assert.All(writer.Results.Skip(1), r => Assert.Equal(ItemStatus.Completed, r.Status));
+        Assert.Equal(2, Volatile.Read(ref created));
+        Assert.Equal(1, writer.Outcome!.Failed);
+    }
+
     private static CollectingWriter Run(RunOptions options, IRunnerFactory factory, int count)
     {
         using var run = new ParallelRun(options, factory);
@@ -254,13 +313,19 @@ public class ItemAttemptTests
     private sealed class DelegateRunnerFactory : IRunnerFactory
     {
         private readonly Action<IReadOnlyList<WorkItem>, RunContext> _run;
+        private readonly Action? _created;
 
-        public DelegateRunnerFactory(Action<IReadOnlyList<WorkItem>, RunContext> run)
+        public DelegateRunnerFactory(Action<IReadOnlyList<WorkItem>, RunContext> run, Action? created = null)
         {
             _run = run;
+            _created = created;
         }
 
-        public IItemRunner Create(RunContext context) => new Runner(_run, context);
+        public IItemRunner Create(RunContext context)
+        {
+            _created?.Invoke();
+            return new Runner(_run, context);
+        }
 
         private sealed class Runner : IItemRunner
         {

@@ -20,6 +20,7 @@ internal sealed class ItemAttempt
     private const int Ended = 2;
 
     private readonly ItemPolicy _policy;
+    private readonly RunContext? _owner;
     private readonly Action<ItemAttempt>? _stop;
     private readonly long _started;
 
@@ -27,14 +28,18 @@ internal sealed class ItemAttempt
     private int _state;
     private int _watch = -1;
 
-    internal ItemAttempt(ItemPolicy policy, WorkItem item, Action<ItemAttempt>? stop)
+    internal ItemAttempt(ItemPolicy policy, WorkItem item, Action<ItemAttempt>? stop, RunContext? owner)
     {
         _policy = policy;
+        _owner = owner;
         _stop = stop;
         Item = item;
         Result = new ItemResult(item) { StartTime = DateTime.Now };
         _started = System.Diagnostics.Stopwatch.GetTimestamp();
     }
+
+    /// <summary>An attempt that counts for nothing: begun by a worker the engine has already given up on.</summary>
+    internal static ItemAttempt Detached(ItemPolicy policy, WorkItem item) => new(policy, item, null, null) { _state = Ended };
 
     public WorkItem Item { get; }
 
@@ -58,6 +63,12 @@ internal sealed class ItemAttempt
     /// <summary>Adds one output object, in order.</summary>
     public void AddOutput(object? value)
     {
+        if (Volatile.Read(ref _state) == Ended)
+        {
+            // A stale worker writing after the engine ended its attempt for it.
+            return;
+        }
+
         // Most items write one object: an array of one is a third of the size of a list.
         switch (Result.Output)
         {
@@ -74,9 +85,21 @@ internal sealed class ItemAttempt
     }
 
     /// <summary>Sets the whole output at once (a runner that collects it itself).</summary>
-    public void SetOutput(IList? output) => Result.Output = output is null || output.Count == 0 ? null : output;
+    public void SetOutput(IList? output)
+    {
+        if (Volatile.Read(ref _state) != Ended)
+        {
+            Result.Output = output is null || output.Count == 0 ? null : output;
+        }
+    }
 
-    public void AddRecord(StreamKind kind, object record) => Result.AddRecord(kind, record);
+    public void AddRecord(StreamKind kind, object record)
+    {
+        if (Volatile.Read(ref _state) != Ended)
+        {
+            Result.AddRecord(kind, record);
+        }
+    }
 
     /// <summary>The item ran to its end; it failed if it wrote an error.</summary>
     public void Finish() => End(null, retryable: true, retryAfter: null);
@@ -130,6 +153,39 @@ internal sealed class ItemAttempt
         }
 
         _stop?.Invoke(this);
+    }
+
+    /// <summary>
+    /// Watchdog thread: the stop did not end the item within the grace period (a blocking .NET call, a tight
+    /// loop). The engine gives up on its worker: the item ends as timed out, and a fresh worker takes over.
+    /// </summary>
+    internal void OnGraceOver()
+    {
+        if (Volatile.Read(ref _state) == DeadlinePassed)
+        {
+            _owner?.Abandon(this);
+        }
+    }
+
+    /// <summary>The engine gave up on the worker under this attempt: it ends now, from this thread, with what it wrote so far.</summary>
+    internal void EndAbandoned()
+    {
+        if (!TimedOut)
+        {
+            // Stopped with the run, not by its own timeout: it is not reported, as the run is over.
+            Settle();
+            return;
+        }
+
+        if (Result.Output is { } output)
+        {
+            // The stale thread may still hold the list: the result gets a copy of its own.
+            var copy = new object?[output.Count];
+            output.CopyTo(copy, 0);
+            Result.Output = copy;
+        }
+
+        End(null, retryable: true, retryAfter: null);
     }
 
     internal TimeSpan Elapsed => TimeSpan.FromSeconds((System.Diagnostics.Stopwatch.GetTimestamp() - _started) / (double)System.Diagnostics.Stopwatch.Frequency);
@@ -187,6 +243,7 @@ internal sealed class ItemAttempt
             _policy.Watchdog?.End(watch);
         }
 
+        _owner?.AttemptEnded(this);
         return timedOut;
     }
 }

@@ -17,6 +17,9 @@ internal sealed class ItemPolicy : IDisposable
 
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(300);
 
+    /// <summary>How long a stopped item may take to answer the stop before its worker is given up on.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly RunOptions _options;
     private readonly WorkQueue _queue;
     private readonly Mailbox _mailbox;
@@ -35,7 +38,7 @@ internal sealed class ItemPolicy : IDisposable
         _endRun = endRun;
         if (options.ItemTimeout is { } timeout)
         {
-            Watchdog = new ItemWatchdog(timeout);
+            Watchdog = new ItemWatchdog(timeout, StopGrace);
         }
     }
 
@@ -52,10 +55,10 @@ internal sealed class ItemPolicy : IDisposable
     public int Skipped => Volatile.Read(ref _skipped);
 
     /// <summary>Worker: begins an attempt. <paramref name="stop"/> is how the item timeout stops it.</summary>
-    public ItemAttempt Begin(WorkItem item, Action<ItemAttempt>? stop)
+    public ItemAttempt Begin(WorkItem item, Action<ItemAttempt>? stop, RunContext owner)
     {
         item.Attempts++;
-        var attempt = new ItemAttempt(this, item, stop);
+        var attempt = new ItemAttempt(this, item, stop, owner);
         if (Watchdog is { } watchdog)
         {
             attempt.StartClock(watchdog);

@@ -7,22 +7,25 @@ namespace ParallelJobs.Engine;
 
 /// <summary>
 /// Enforces the per-item timeout for a whole run with one dedicated thread: the engine registers each
-/// attempt it begins, and the watchdog tells the attempt when it outlives its deadline.
+/// attempt it begins, and the watchdog tells the attempt when it outlives its deadline; if the attempt
+/// has still not ended a grace period later (the stop did not reach it), it tells it that too.
 /// </summary>
 internal sealed class ItemWatchdog : IDisposable
 {
     // Guards _active, _nextSlot and _stopped.
     private readonly object _lock = new();
-    private readonly Dictionary<int, (long Deadline, ItemAttempt Attempt)> _active = new();
+    private readonly Dictionary<int, Entry> _active = new();
     private readonly long _timeoutTicks;
+    private readonly long _graceTicks;
     private readonly Thread _thread;
     private int _nextSlot;
     private bool _stopped;
 
-    public ItemWatchdog(TimeSpan timeout)
+    public ItemWatchdog(TimeSpan timeout, TimeSpan grace)
     {
         Timeout = timeout;
         _timeoutTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        _graceTicks = (long)(grace.TotalSeconds * Stopwatch.Frequency);
         _thread = new Thread(Watch) { IsBackground = true, Name = "ParallelJobs item watchdog" };
         _thread.Start();
     }
@@ -34,7 +37,7 @@ internal sealed class ItemWatchdog : IDisposable
         lock (_lock)
         {
             int slot = _nextSlot++;
-            _active[slot] = (Stopwatch.GetTimestamp() + _timeoutTicks, attempt);
+            _active[slot] = new Entry(Stopwatch.GetTimestamp() + _timeoutTicks, attempt, graceOver: false);
             return slot;
         }
     }
@@ -60,7 +63,7 @@ internal sealed class ItemWatchdog : IDisposable
 
     private void Watch()
     {
-        var expired = new List<ItemAttempt>();
+        var expired = new List<Entry>();
         var late = new List<int>();
         while (true)
         {
@@ -72,18 +75,27 @@ internal sealed class ItemWatchdog : IDisposable
                 }
 
                 long now = Stopwatch.GetTimestamp();
-                foreach (KeyValuePair<int, (long Deadline, ItemAttempt Attempt)> entry in _active)
+                foreach (KeyValuePair<int, Entry> entry in _active)
                 {
                     if (entry.Value.Deadline <= now)
                     {
                         late.Add(entry.Key);
-                        expired.Add(entry.Value.Attempt);
+                        expired.Add(entry.Value);
                     }
                 }
 
                 foreach (int slot in late)
                 {
-                    _active.Remove(slot);
+                    Entry entry = _active[slot];
+                    if (entry.GraceOver)
+                    {
+                        _active.Remove(slot);
+                    }
+                    else
+                    {
+                        // Watched once more: the attempt removes it when it ends.
+                        _active[slot] = new Entry(now + _graceTicks, entry.Attempt, graceOver: true);
+                    }
                 }
 
                 late.Clear();
@@ -95,12 +107,36 @@ internal sealed class ItemWatchdog : IDisposable
             }
 
             // Outside the lock: stopping an attempt may call into runners that begin new attempts.
-            foreach (ItemAttempt attempt in expired)
+            foreach (Entry entry in expired)
             {
-                attempt.OnDeadline();
+                if (entry.GraceOver)
+                {
+                    entry.Attempt.OnGraceOver();
+                }
+                else
+                {
+                    entry.Attempt.OnDeadline();
+                }
             }
 
             expired.Clear();
         }
+    }
+
+    private readonly struct Entry
+    {
+        public Entry(long deadline, ItemAttempt attempt, bool graceOver)
+        {
+            Deadline = deadline;
+            Attempt = attempt;
+            GraceOver = graceOver;
+        }
+
+        public long Deadline { get; }
+
+        public ItemAttempt Attempt { get; }
+
+        /// <summary>False: the item timeout is watched; true: the grace after its stop.</summary>
+        public bool GraceOver { get; }
     }
 }

@@ -45,8 +45,10 @@ internal sealed class ParallelRun : IDisposable
         _queue = new WorkQueue(options.EffectiveCapacity, window, options.ThrottleLimit, _mailbox.Wake);
         _reorder = new ReorderBuffer<ItemResult>(Math.Min(options.EffectiveWindow, 1024));
         _policy = new ItemPolicy(options, _queue, _mailbox, EndRun);
-        _context = new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun);
-        _workers = new WorkerPool(options, factory, _queue, _context, _mailbox, EndRun, _thread);
+        _context = new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, job: null, abandoned: null);
+        _workers = new WorkerPool(options, factory, _queue,
+            abandoned => new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, _context.Job, abandoned),
+            _cts.Token, _mailbox, EndRun, _thread);
         if (options.RunTimeout is { } timeout)
         {
             _runTimer = new Timer(_ => EndRun(new RunOutcome(RunEnd.RunTimedOut)), null, timeout, Timeout.InfiniteTimeSpan);

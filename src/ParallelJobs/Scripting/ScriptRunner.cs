@@ -135,7 +135,8 @@ internal sealed class ScriptRunner : IItemRunner
 
     public void Stop() => StopPipeline();
 
-    public void Dispose() => Detach(reusable: true);
+    /// <summary>An abandoned worker's runspace may still run the stuck item's leftovers: never reused.</summary>
+    public void Dispose() => Detach(reusable: !_context.Abandoned);
 
     /// <summary>Called by the driver script, on this worker's thread, inside the pipeline.</summary>
     private void RunBatch()
