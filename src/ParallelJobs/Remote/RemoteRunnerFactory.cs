@@ -70,7 +70,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
 
         return new ErrorRecord(
             new InvalidOperationException($"No remote host is left to run items ({summary}): {notDone} items were not done. With -LogPath and -Resume, a later run does only those."),
-            "AllHostsLost",
+            ErrorIds.AllHostsLost,
             ErrorCategory.ConnectionError,
             null);
     }
