@@ -100,13 +100,13 @@ public class ErrorIdsTests
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
         foreach (Type type in typeof(ErrorIds).Assembly.GetTypes().Append(typeof(PSCmdlet)).Append(typeof(ErrorRecord)))
         {
+            names.Add(type.Name.Split('`')[0]);
+            names.UnionWith((type.Namespace ?? string.Empty).Split('.'));
             if (type == typeof(ErrorIds))
             {
                 continue;
             }
 
-            names.Add(type.Name.Split('`')[0]);
-            names.UnionWith((type.Namespace ?? string.Empty).Split('.'));
             foreach (MemberInfo member in type.GetMembers(all))
             {
                 names.Add(member.Name);
