@@ -50,10 +50,12 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string[]? Function { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     [Parameter]
@@ -142,7 +144,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Sequential runs items in this session, one at a time, where a stuck item cannot be stopped from outside; it cannot be combined with -AsJob, -UseNewRunspace or -ItemTimeoutSeconds."),
-                "SequentialConflict", ErrorCategory.InvalidArgument, null));
+                ErrorIds.SequentialConflict, ErrorCategory.InvalidArgument, null));
         }
 
         if (IsRemote)
@@ -241,13 +243,13 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         }
         catch (UsingScriptBlockException ex)
         {
-            WriteError(new ErrorRecord(ex, "UsingScriptBlockNotSupported", ErrorCategory.InvalidArgument, input));
+            WriteError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, input));
             return null;
         }
 
         WriteError(new ErrorRecord(
             new ArgumentException($"Without -ScriptBlock, each input must be a script block or a call made by New-ParallelCall, not a {value.GetType().Name}. Pass a script block to run for each item with -ScriptBlock."),
-            "InputNotRunnable",
+            ErrorIds.InputNotRunnable,
             ErrorCategory.InvalidArgument,
             input));
         return null;
@@ -271,7 +273,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             }
             catch (UsingScriptBlockException ex)
             {
-                ThrowTerminatingError(new ErrorRecord(ex, "UsingScriptBlockNotSupported", ErrorCategory.InvalidArgument, ex.VariableName));
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, ex.VariableName));
             }
         }
 
@@ -281,7 +283,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new ItemNotFoundException($"The function '{name}' given to -Function was not found in the caller's session."),
-                    "FunctionNotFound", ErrorCategory.ObjectNotFound, name));
+                    ErrorIds.FunctionNotFound, ErrorCategory.ObjectNotFound, name));
                 return config;
             }
 
@@ -315,7 +317,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ItemNotFoundException($"The variable '{name}' given to -Variable was not found in the caller's session."),
-                "VariableNotFound", ErrorCategory.ObjectNotFound, name));
+                ErrorIds.VariableNotFound, ErrorCategory.ObjectNotFound, name));
         }
 
         variables[variable!.Name] = variable.Value;
@@ -398,7 +400,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new FileNotFoundException($"The module '{module}' given to -Module was not found at '{path}'.", path),
-                    "ModuleNotFound", ErrorCategory.ObjectNotFound, module));
+                    ErrorIds.ModuleNotFound, ErrorCategory.ObjectNotFound, module));
             }
 
             modules.Add(path);
@@ -422,7 +424,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             : null;
         if (problem is not null)
         {
-            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), "RemoteParameterConflict", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), ErrorIds.RemoteParameterConflict, ErrorCategory.InvalidArgument, null));
         }
     }
 
@@ -444,7 +446,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidRemoteTarget", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidRemoteTarget, ErrorCategory.InvalidArgument, null));
             throw;
         }
     }
@@ -457,7 +459,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new FileNotFoundException($"The SSH key file '{path}' was not found.", resolved),
-                "KeyFileNotFound", ErrorCategory.ObjectNotFound, path));
+                ErrorIds.KeyFileNotFound, ErrorCategory.ObjectNotFound, path));
         }
 
         return resolved;

@@ -123,7 +123,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Resume needs -LogPath: the log of the run to resume."),
-                "ResumeWithoutLog", ErrorCategory.InvalidArgument, null));
+                ErrorIds.ResumeWithoutLog, ErrorCategory.InvalidArgument, null));
         }
 
         if (LogPath is not null)
@@ -188,7 +188,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             var refused = new ErrorRecord(
                 new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
-                "KeyFailed", ErrorCategory.InvalidArgument, input);
+                ErrorIds.KeyFailed, ErrorCategory.InvalidArgument, input);
             _run!.AddRefused(input, refused, _writer!);
             key = null;
             return false;
@@ -199,7 +199,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             string duplicateKey = key;
             var duplicate = new ErrorRecord(
                 new ArgumentException($"Another item already has the key '{duplicateKey}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
-                "DuplicateKey", ErrorCategory.InvalidArgument, input);
+                ErrorIds.DuplicateKey, ErrorCategory.InvalidArgument, input);
             _run!.AddRefused(input, duplicate, _writer!);
             return false;
         }
@@ -360,7 +360,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new ArgumentOutOfRangeException(nameof(MaxFailures), $"-MaxFailures {text}: a percentage must be above 0 and at most 100."),
-                    "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+                    ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
             }
 
             options.MaxFailurePercent = percent;
@@ -372,7 +372,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentOutOfRangeException(nameof(MaxFailures), "-MaxFailures must be 1 or more (or a percentage such as 10%)."),
-                "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+                ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
         }
 
         options.MaxFailures = count;

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Scripting;
 
@@ -145,7 +146,7 @@ internal sealed class WorkerRunspace : IDisposable
             }
             catch (Exception ex)
             {
-                throw new WorkerSetupException("ModuleImportFailed", $"The module '{module}' could not be imported into the worker runspaces: {Reason(ex)}", ex);
+                throw new WorkerSetupException(ErrorIds.ModuleImportFailed, $"The module '{module}' could not be imported into the worker runspaces: {Reason(ex)}", ex);
             }
         }
 
@@ -159,7 +160,7 @@ internal sealed class WorkerRunspace : IDisposable
             }
             catch (Exception ex)
             {
-                throw new WorkerSetupException("InitializationScriptFailed", $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
+                throw new WorkerSetupException(ErrorIds.InitializationScriptFailed, $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
             }
         }
 
