@@ -108,4 +108,24 @@ public class RemotePlanTests
         Assert.False(SshConnector.SshOptions(new RemoteTarget("lab")).ContainsKey("StrictHostKeyChecking"));
         Assert.False(SshConnector.SshOptions(new RemoteTarget("lab")).ContainsKey("Port"));
     }
+
+    [Theory]
+    [InlineData(true, false, false, true, false, null)]
+    [InlineData(false, false, false, false, true, null)]
+    [InlineData(true, true, false, false, false, "give only one of them")]
+    [InlineData(false, true, false, true, false, "go with -HostName")]
+    [InlineData(false, false, true, false, true, "about local runspaces")]
+    public void ParameterConflictsAreWhatParameterSetsWouldRefuse(bool hostName, bool sshConnection, bool session, bool hostOptions, bool localOnly, string? expected)
+    {
+        string? problem = RemotePlan.ParameterConflict(hostName, sshConnection, session, hostOptions, localOnly);
+
+        if (expected is null)
+        {
+            Assert.Null(problem);
+        }
+        else
+        {
+            Assert.Contains(expected, problem);
+        }
+    }
 }

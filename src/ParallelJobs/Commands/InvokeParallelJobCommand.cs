@@ -414,15 +414,8 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     /// <summary>What separate parameter sets would enforce: one kind of remote target, and options that fit it.</summary>
     private void CheckRemoteParameters()
     {
-        int targets = (HostName is null ? 0 : 1) + (SSHConnection is null ? 0 : 1) + (Session is null ? 0 : 1);
-        string? problem = targets > 1
-            ? "-HostName, -SSHConnection and -Session each say where the items run; give only one of them."
-            : HostName is null && (UserName is not null || KeyFilePath is not null || Options is not null || MyInvocation.BoundParameters.ContainsKey(nameof(Port)))
-            ? "-UserName, -KeyFilePath, -Port and -Options go with -HostName. With -SSHConnection put them in each host's hashtable; a -Session was given them when it was opened."
-            : IsRemote && (UseNewRunspace || Sequential)
-            ? "-UseNewRunspace and -Sequential are about local runspaces; they cannot be combined with -HostName, -SSHConnection or -Session."
-            : null;
-        if (problem is not null)
+        bool hostOptions = UserName is not null || KeyFilePath is not null || Options is not null || MyInvocation.BoundParameters.ContainsKey(nameof(Port));
+        if (RemotePlan.ParameterConflict(HostName is not null, SSHConnection is not null, Session is not null, hostOptions, UseNewRunspace || Sequential) is { } problem)
         {
             ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), ErrorIds.RemoteParameterConflict, ErrorCategory.InvalidArgument, null));
         }

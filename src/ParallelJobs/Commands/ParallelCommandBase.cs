@@ -116,7 +116,15 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             ItemTimeout = ItemTimeoutSeconds > 0 ? TimeSpan.FromSeconds(ItemTimeoutSeconds) : null,
             RunTimeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
         };
-        ParseMaxFailures(options);
+        try
+        {
+            FailureLimit.Apply(MaxFailures, options);
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or FormatException or OverflowException)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
+        }
+
         Configure(options);
 
         if (Resume && LogPath is null)
@@ -343,39 +351,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
 
         ThrowTerminatingError(error);
-    }
-
-    private void ParseMaxFailures(RunOptions options)
-    {
-        if (MaxFailures is null)
-        {
-            return;
-        }
-
-        string text = MaxFailures.Trim();
-        if (text.EndsWith("%", StringComparison.Ordinal))
-        {
-            double percent = double.Parse(text.TrimEnd('%').Trim(), CultureInfo.InvariantCulture);
-            if (percent <= 0 || percent > 100)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentOutOfRangeException(nameof(MaxFailures), $"-MaxFailures {text}: a percentage must be above 0 and at most 100."),
-                    ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
-            }
-
-            options.MaxFailurePercent = percent;
-            return;
-        }
-
-        int count = int.Parse(text, CultureInfo.InvariantCulture);
-        if (count < 1)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentOutOfRangeException(nameof(MaxFailures), "-MaxFailures must be 1 or more (or a percentage such as 10%)."),
-                ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
-        }
-
-        options.MaxFailures = count;
     }
 
     /// <summary>

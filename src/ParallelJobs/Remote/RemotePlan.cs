@@ -50,6 +50,23 @@ internal sealed class RemotePlan
     /// <summary>True when the sessions belong to the caller (-Session): they are never closed.</summary>
     public bool CallerSessions { get; private set; }
 
+    /// <summary>
+    /// What separate parameter sets would enforce (Invoke-ParallelJob has one set, for binding speed): one kind
+    /// of remote target, host options only with -HostName, and no local-only switch with a remote target.
+    /// Null when the combination is fine, else the message.
+    /// </summary>
+    public static string? ParameterConflict(bool hostName, bool sshConnection, bool session, bool hostOptions, bool localOnly)
+    {
+        int targets = (hostName ? 1 : 0) + (sshConnection ? 1 : 0) + (session ? 1 : 0);
+        return targets > 1
+            ? "-HostName, -SSHConnection and -Session each say where the items run; give only one of them."
+            : !hostName && hostOptions
+            ? "-UserName, -KeyFilePath, -Port and -Options go with -HostName. With -SSHConnection put them in each host's hashtable; a -Session was given them when it was opened."
+            : targets == 1 && localOnly
+            ? "-UseNewRunspace and -Sequential are about local runspaces; they cannot be combined with -HostName, -SSHConnection or -Session."
+            : null;
+    }
+
     /// <summary>-HostName: every host gets <paramref name="slotsPerHost"/> connections with the same settings.</summary>
     public static RemotePlan ForHostNames(IEnumerable<string> names, string? userName, string? keyFilePath, int? port, Hashtable? options, int slotsPerHost)
     {
