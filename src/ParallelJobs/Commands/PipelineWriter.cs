@@ -82,7 +82,7 @@ internal sealed class PipelineWriter : IResultWriter
         }
 
         object?[] output = result.Output?.Cast<object?>().ToArray() ?? Array.Empty<object?>();
-        return new ParallelJobResult(result.Index, result.Item.Input, output, errors.ToArray(), result.Status, result.Attempts, result.StartTime, result.Duration, result.HostName);
+        return new ParallelJobResult(result.Index, result.Item.Input, output, errors.ToArray(), result.Status, result.Attempts, result.StartTime, result.Duration, result.LastAttemptDuration, result.HostName);
     }
 
     private void WriteRecord(StreamKind kind, object record, ItemResult? result)

@@ -212,7 +212,7 @@ internal sealed class ItemAttempt
             result.RetryAfter = retryAfter;
         }
 
-        result.Duration = Elapsed;
+        result.LastAttemptDuration = Elapsed;
         if (result.HasErrors && result.Status == ItemStatus.Completed)
         {
             result.Status = ItemStatus.Failed;

@@ -82,8 +82,9 @@ internal sealed class ItemPolicy : IDisposable
         int losses = item.WorkerLosses + 1;
         if (losses < MaxWorkerLosses)
         {
-            // Forgiven: it does not use up a retry (see Ended). The loss that gives up is a failure.
+            // Forgiven: it does not use up a retry (see Ended), but it did run. The loss that gives up is a failure.
             item.WorkerLosses = losses;
+            item.TotalDuration += attempt.Elapsed;
             // Its records and output so far are dropped: the item runs again from the start elsewhere. It
             // did start, so the attempt stays counted; retries are judged on the attempts that ended.
             PutBack(item);
@@ -94,7 +95,7 @@ internal sealed class ItemPolicy : IDisposable
         result.Output = null;
         result.Failure = giveUp(losses);
         result.Status = ItemStatus.Failed;
-        result.Duration = attempt.Elapsed;
+        result.LastAttemptDuration = attempt.Elapsed;
         Ended(result);
     }
 
@@ -108,6 +109,8 @@ internal sealed class ItemPolicy : IDisposable
     internal void Ended(ItemResult result)
     {
         WorkItem item = result.Item;
+        item.TotalDuration += result.LastAttemptDuration;
+        result.Duration = item.TotalDuration;
         bool failed = result.Status is ItemStatus.Failed or ItemStatus.TimedOut;
         int ended = item.Attempts - item.WorkerLosses;
         if (failed && !result.NoRetry && ended <= _options.RetryCount && !_queue.IsHalted)

@@ -33,7 +33,11 @@ internal sealed class ItemResult
 
     public DateTime StartTime { get; set; }
 
+    /// <summary>The time of all its attempts together.</summary>
     public TimeSpan Duration { get; set; }
+
+    /// <summary>The time of the attempt that ended it.</summary>
+    public TimeSpan LastAttemptDuration { get; set; }
 
     public string? HostName { get; set; }
 

@@ -24,6 +24,9 @@ internal sealed class WorkItem
     /// <summary>How many times the item has been started, counting retries.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The time of every attempt so far, added up (retries and lost workers included).</summary>
+    public System.TimeSpan TotalDuration { get; set; }
+
     /// <summary>How many times the worker under the item was lost (a broken remote session).</summary>
     public int WorkerLosses { get; set; }
 

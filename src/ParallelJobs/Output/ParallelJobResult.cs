@@ -6,7 +6,7 @@ namespace ParallelJobs;
 /// <summary>One item's outcome, written by -AsResult in input order.</summary>
 public sealed class ParallelJobResult
 {
-    internal ParallelJobResult(long index, object? input, object?[] output, ErrorRecord[] errors, ItemStatus status, int attempts, DateTime startTime, TimeSpan duration, string? host)
+    internal ParallelJobResult(long index, object? input, object?[] output, ErrorRecord[] errors, ItemStatus status, int attempts, DateTime startTime, TimeSpan duration, TimeSpan lastAttemptDuration, string? host)
     {
         Index = index;
         Input = input;
@@ -16,6 +16,7 @@ public sealed class ParallelJobResult
         Attempts = attempts;
         StartTime = startTime;
         Duration = duration;
+        LastAttemptDuration = lastAttemptDuration;
         Host = host;
     }
 
@@ -36,7 +37,11 @@ public sealed class ParallelJobResult
 
     public DateTime StartTime { get; }
 
+    /// <summary>The time of all the item's attempts together (retries included).</summary>
     public TimeSpan Duration { get; }
+
+    /// <summary>The time of the attempt that ended the item.</summary>
+    public TimeSpan LastAttemptDuration { get; }
 
     /// <summary>The remote host that ran the item; null when it ran locally.</summary>
     public string? Host { get; }
