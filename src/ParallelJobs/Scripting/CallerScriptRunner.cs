@@ -52,7 +52,7 @@ internal sealed class CallerScriptRunner : IItemRunner
 
             ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
-            bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
+            bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0 && !task.Reshaped;
             ScriptBlock script = useOriginal ? _original! : _compiled.Get(task.Text);
             var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _job) };
             foreach (KeyValuePair<string, object?> variable in _config.Variables)
@@ -86,6 +86,10 @@ internal sealed class CallerScriptRunner : IItemRunner
             catch (RuntimeException ex)
             {
                 result.Failure = ex.ErrorRecord;
+            }
+            catch (Exception ex) when (FlowControl.Is(ex))
+            {
+                // An exit or break from a function the item called ends the item only, not the caller's script.
             }
             finally
             {
