@@ -37,13 +37,13 @@ internal sealed class SessionCallerValues : ICallerValues
     {
         // Strict mode 1 makes an undefined variable an error, as ForEach-Object -Parallel's evaluation does; the
         // comma keeps a collection value whole instead of unrolling it into the output.
-        ScriptBlock script = ScriptBlock.Create("& { Set-StrictMode -Version 1; ,(" + expression + ") }");
+        ScriptBlock script = ScriptBlock.Create("& { Set-StrictMode -Version 1; $ErrorActionPreference = 'Stop'; ,(" + expression + ") }");
         Collection<PSObject> result;
         try
         {
             result = _invoke.InvokeScript(_state, script, Array.Empty<object>());
         }
-        catch (RuntimeException ex) when (ex.ErrorRecord.FullyQualifiedErrorId == "VariableIsUndefined")
+        catch (RuntimeException ex) when (ex.ErrorRecord.FullyQualifiedErrorId.StartsWith("VariableIsUndefined", StringComparison.Ordinal))
         {
             throw new UsingVariableUndefinedException(usingText, variableName);
         }
