@@ -70,6 +70,14 @@ Describe '$using: belongs to the outermost script block' {
         $pj | Should -Be $fe
     }
 
+    It 'resolves a $using: in a local Invoke-Command from the caller' {
+        $x = 'caller-x'
+        $pj = 1 | Invoke-ParallelJob { $x = 'worker-x'; Invoke-Command { $using:x } }
+        $fe = 1 | ForEach-Object -Parallel { $x = 'worker-x'; Invoke-Command { $using:x } }
+        $pj | Should -Be 'caller-x'
+        $pj | Should -Be $fe
+    }
+
     It 'resolves a $using: in Where-Object and ForEach-Object (not -Parallel) from the caller' {
         $min = 2
         $pj = 1 | Invoke-ParallelJob { 1..4 | Where-Object { $_ -gt $using:min } | ForEach-Object { $_ * $using:min } }

@@ -183,6 +183,7 @@ public class ScriptTaskBuilderTests
     [InlineData("Start-ThreadJob { $using:o }")]
     [InlineData("ThreadJob\\Start-ThreadJob -ScriptBlock { $using:o }")]
     [InlineData("Invoke-Command -ComputerName h { & { $using:o } }")]
+    [InlineData("icm -Session $s -ScriptBlock { $using:o }")]
     [InlineData("1 | Invoke-ParallelJob { $using:o }")]
     [InlineData("Start-Job -ScriptBlock:{ $using:o }")]
     public void UsingInsideANestedParallelOrRemoteCallIsLeftToIt(string script)
@@ -199,6 +200,7 @@ public class ScriptTaskBuilderTests
     [InlineData("5 | Where-Object { $_ -gt $using:o }")]
     [InlineData("1 | ForEach-Object { $using:o }")]
     [InlineData("1 | ForEach-Object -Process { $using:o }")]
+    [InlineData("Invoke-Command { $using:o }")]
     public void UsingInAnyOtherNestedBlockIsTheOuterCallers(string script)
     {
         _callerVariables["o"] = 4;

@@ -9,9 +9,11 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// Turns a caller's script block into a <see cref="ScriptTask"/>. A script block is bound to the runspace
-/// that made it, so workers get its text instead. Two rewrites happen on the way:
-/// <c>$using:x</c> becomes a variable that each item defines in its own scope, and the body is wrapped in
-/// try/catch so that output written before a throw is kept, as it would be in a sequential loop.
+/// that made it, so workers get its text instead. Rewrites on the way: each <c>$using:</c> of the outer call
+/// (not those of a nested parallel call, see <see cref="UsingBoundary"/>) becomes a variable that each item
+/// defines in its own scope; the body is wrapped in try/catch so that output written before a throw is kept,
+/// as it would be in a sequential loop; and a shape that needs it (<see cref="ItemShape"/>) runs as a command
+/// of its own, in a loop of one pass that a top-level break, continue or exit ends.
 /// </summary>
 internal static class ScriptTaskBuilder
 {
