@@ -198,9 +198,9 @@ Describe 'Script blocks as data are refused' {
         { 1 | Invoke-ParallelJob { $fromCaller } -Variable fromCaller } | Should -Throw -ErrorId 'ScriptBlockValueNotSupported,*'
     }
 
-    It 'stops the call for a script block in -ArgumentList, also in a [pscustomobject]' {
+    It 'stops the call for a script block in -ArgumentList, also in a hashtable' {
         { 1 | Invoke-ParallelJob { param($f) & $f } -ArgumentList { 'x' } } | Should -Throw -ErrorId 'ScriptBlockValueNotSupported,*'
-        { 1 | Invoke-ParallelJob { param($o) $o } -ArgumentList ([pscustomobject]@{ Run = { 'x' } }) } | Should -Throw -ExpectedMessage '*.Run*'
+        { 1 | Invoke-ParallelJob { param($o) $o } -ArgumentList @{ Run = { 'x' } } } | Should -Throw -ExpectedMessage "*['Run']*"
     }
 
     It 'skips a script block input item with an error and runs the others, as ForEach-Object -Parallel does' {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections;
 using System.Management.Automation;
 
@@ -7,7 +8,8 @@ namespace ParallelJobs.Scripting;
 /// Finds a script block in a value on its way to a worker. A script block stays bound to the session state
 /// it was made in; run on a worker thread it would run against the caller's session from another thread,
 /// which PowerShell does not support. So one is refused wherever it comes from ($using:, -Variable,
-/// -ArgumentList, an input item), also inside an array, a list, a hashtable or a [pscustomobject].
+/// -ArgumentList, an input item), also inside an array, a list or a hashtable. An object's properties are
+/// not searched: reading a [pscustomobject]'s properties costs some 20 microseconds, a whole trivial item.
 /// </summary>
 internal static class ScriptBlockValues
 {
@@ -18,7 +20,12 @@ internal static class ScriptBlockValues
     public static string? Find(object? value) => Find(value, 0);
 
     /// <summary>The quick test for an input item: a type check, plus a search only for containers.</summary>
-    public static bool MayHold(object? value) => value is ScriptBlock or PSObject or IDictionary or IList;
+    /// <remarks>
+    /// Numbers first: a boxed int implements some thirty interfaces, and each failed interface test walks them all
+    /// (about 50 ns), while the ValueType test is one step up its class chain.
+    /// </remarks>
+    public static bool MayHold(object? value) =>
+        value is not null and not ValueType and not string && value is ScriptBlock or PSObject or IDictionary or IList;
 
     private static string? Find(object? value, int depth)
     {
@@ -37,9 +44,9 @@ internal static class ScriptBlockValues
             return null;
         }
 
-        switch (value is PSObject wrapped && wrapped.BaseObject is not PSCustomObject ? wrapped.BaseObject : value)
+        switch (value is PSObject wrapped ? wrapped.BaseObject : value)
         {
-            case IDictionary table:
+            case IDictionary table when !HoldsOnlyPlainValues(table.GetType()):
                 foreach (DictionaryEntry entry in table)
                 {
                     if (Find(entry.Value, depth + 1) is { } inner)
@@ -49,7 +56,7 @@ internal static class ScriptBlockValues
                 }
 
                 return null;
-            case IList list:
+            case IList list when !HoldsOnlyPlainValues(list.GetType()):
                 for (int i = 0; i < list.Count; i++)
                 {
                     if (Find(list[i], depth + 1) is { } inner)
@@ -59,18 +66,34 @@ internal static class ScriptBlockValues
                 }
 
                 return null;
-            case PSObject custom:
-                foreach (PSPropertyInfo property in custom.Properties)
-                {
-                    if (property is PSNoteProperty && Find(property.Value, depth + 1) is { } inner)
-                    {
-                        return "." + property.Name + inner;
-                    }
-                }
-
-                return null;
             default:
                 return null;
         }
     }
+
+    /// <summary>A byte[] or a List&lt;int&gt; cannot hold a script block: not worth a look at every element.</summary>
+    private static bool HoldsOnlyPlainValues(Type type)
+    {
+        if (type.IsArray)
+        {
+            return IsPlain(type.GetElementType()!);
+        }
+
+        if (!type.IsGenericType)
+        {
+            return false;
+        }
+
+        foreach (Type argument in type.GetGenericArguments())
+        {
+            if (!IsPlain(argument))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsPlain(Type type) => type.IsValueType || type == typeof(string);
 }
