@@ -138,6 +138,19 @@ Describe '$input, return, exit, break and continue' {
         $seen | Should -Be 'loop 1', 'loop 2'
     }
 
+    It 'does not leave the caller''s labeled loop at an item''s labeled break with -Sequential' {
+        $seen = foreach ($i in 1..2) { :outer foreach ($j in 1) { 1 | Invoke-ParallelJob -Sequential { 'in'; break outer }; "after $i" } }
+        $seen | Should -Be 'after 1', 'after 2'
+    }
+
+    It 'ends only the item at an exit in a function passed with -Function' {
+        function Stop-ThisItem { exit }
+        $pj = & { 1..2 | Invoke-ParallelJob -Function Stop-ThisItem { Stop-ThisItem; 'z' }; 'caller goes on' }
+        $sq = & { 1..2 | Invoke-ParallelJob -Sequential -Function Stop-ThisItem { Stop-ThisItem; 'z' }; 'caller goes on' }
+        $pj | Should -Be 'caller goes on'
+        $sq | Should -Be 'caller goes on'
+    }
+
     It 'leaves an exit inside a nested ForEach-Object -Parallel to that call' {
         Import-Module $env:PARALLELJOBS_MODULE
         $pj = 1 | Invoke-ParallelJob { 1..2 | ForEach-Object -ThrottleLimit 1 -Parallel { "in$_"; exit; 'z' }; 'outer goes on' }
