@@ -218,6 +218,13 @@ Describe 'Script blocks as data are refused' {
         $pjErrors.Exception.Message | Should -BeLike "*['b']*"
     }
 
+    It 'skips a New-ParallelCall whose arguments hold a script block, and runs the other calls' {
+        $calls = (New-ParallelCall { param($f) & $f } -ArgumentList { 'x' }), (New-ParallelCall { "ok $args" } -ArgumentList 1)
+        $out = $calls | Invoke-ParallelJob -ErrorVariable callErrors 2>$null
+        $out | Should -Be 'ok 1'
+        $callErrors.FullyQualifiedErrorId | Should -BeLike 'ScriptBlockValueNotSupported,*'
+    }
+
     It 'still runs script blocks piped without -ScriptBlock, each from its text' {
         { 'a' }, { 'b' } | Invoke-ParallelJob | Should -Be 'a', 'b'
     }

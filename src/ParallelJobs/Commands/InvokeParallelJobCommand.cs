@@ -243,7 +243,12 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
                 case ScriptBlock script:
                     return ScriptTaskBuilder.Build(script, CallerValues, null);
                 case ParallelCall call:
-                    RefuseScriptBlocks("-ArgumentList of New-ParallelCall", call.ArgumentList);
+                    if (ScriptBlockValues.Find(call.ArgumentList) is { } where)
+                    {
+                        // This input only: the other calls still run.
+                        throw new ScriptBlockValueException("The -ArgumentList of New-ParallelCall", where, input);
+                    }
+
                     return ScriptTaskBuilder.Build(call.ScriptBlock, CallerValues, call.ArgumentList);
             }
         }
