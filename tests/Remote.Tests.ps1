@@ -97,6 +97,14 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
             $output | Should -Be @('> item 13', '> item 16', '> item 19', '> item 22', '> item 25')
         }
 
+        It 'runs a script block''s named blocks, exit and $using: expressions per item on the remote hosts' {
+            $list = 10, 20, 30
+            $output = 1..3 | Invoke-ParallelJob -Session $sessions { begin { "b$_" } process { "p$_ $($using:list.Count)" } end { 'e' } }
+            $output | Should -Be 'b1', 'p1 3', 'e', 'b2', 'p2 3', 'e', 'b3', 'p3 3', 'e'
+            1..3 | Invoke-ParallelJob -Session $sessions { "a$_"; exit; 'z' } | Should -Be 'a1', 'a2', 'a3'
+            1..2 | Invoke-ParallelJob -Session $sessions { [CmdletBinding()] param() $PSCmdlet.GetType().Name } | Should -Be 'PSScriptCmdlet', 'PSScriptCmdlet'
+        }
+
         It 'runs -InitializationScript once per session before the items' {
             $output = 1..4 | Invoke-ParallelJob -Session $sessions -InitializationScript { $global:seed = 100 } { $seed + $_ }
 

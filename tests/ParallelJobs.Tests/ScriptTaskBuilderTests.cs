@@ -23,12 +23,13 @@ public class ScriptTaskBuilderTests
         ScriptTask task = Build(ScriptBlock.Create("$using:x * 10; \"hello $using:Name\"; ${using:x} + 1; & { $using:NAME.Length }"));
 
         Assert.DoesNotContain("using:", task.Text, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(2, task.UsingNames.Length);
-        Assert.All(task.UsingNames, n => Assert.Contains("$" + n, task.Text));
-        Assert.Equal(new object?[] { 4, "world" }, task.UsingValues);
+        Assert.Equal(3, task.UsingNames.Length);
+        Assert.All(task.UsingNames, n => Assert.Contains("${" + n + "}", task.Text));
+        Assert.Equal(new object?[] { 4, "world", 5 }, task.UsingValues.Select(v => v is PSObject p ? p.BaseObject : v));
 
-        // Each distinct name (case-insensitive, as PowerShell's variables are) is read once.
-        Assert.Equal(new[] { "x", "Name" }, _reads);
+        // Each distinct name (case-insensitive, as PowerShell's variables are) is read once; a member
+        // expression is evaluated whole, as ForEach-Object -Parallel does.
+        Assert.Equal(new[] { "x", "Name", "${NAME}.Length" }, _reads);
         Assert.Equal(new object?[] { 40, "hello world", 5, 5 }, Execute(task));
     }
 
@@ -87,7 +88,7 @@ public class ScriptTaskBuilderTests
     {
         ScriptTask task = Build(ScriptBlock.Create("[CmdletBinding()]\nparam([Parameter(Mandatory)][int] $n)\n$n * 2"), 21);
 
-        Assert.NotNull(Parse(task.Text).ParamBlock);
+        Assert.True(task.Reshaped);
         Assert.Equal(new object?[] { 42 }, Execute(task));
     }
 
@@ -138,17 +139,113 @@ public class ScriptTaskBuilderTests
     }
 
     [Theory]
-    [InlineData("begin { $t = 0 } process { $t += $_ } end { $t }")]
-    [InlineData("end { 'only end' }")]
-    [InlineData("param($p) process { $_ }")]
-    [InlineData("dynamicparam { } end { 1 }")]
-    public void NamedBlockScriptsAreNotWrapped(string script)
+    [InlineData("begin { $t = 0 } process { $t += 5 } end { $t }", 5)]
+    [InlineData("end { 'only end' }", "only end")]
+    [InlineData("dynamicparam { } end { 1 }", 1)]
+    [InlineData("[CmdletBinding()] param() $PSCmdlet.GetType().Name", "PSScriptCmdlet")]
+    public void NamedBlockAndAdvancedScriptsRunAsACommandOfTheirOwn(string script, object expected)
     {
         ScriptTask task = Build(ScriptBlock.Create(script));
 
-        Assert.DoesNotContain("try", task.Text);
-        Assert.DoesNotContain(ScriptTaskBuilder.FailCallbackVariable, task.Text);
-        Assert.Equal(script, task.Text);
+        Assert.True(task.Reshaped);
+        Assert.Null(task.SharedScopeText);
+        Assert.Equal(new[] { expected }, Execute(task));
+    }
+
+    [Theory]
+    [InlineData("'a'; exit; 'z'")]
+    [InlineData("'a'; exit 3; 'z'")]
+    [InlineData("'a'; break; 'z'")]
+    [InlineData("'a'; continue; 'z'")]
+    [InlineData("'a'; 1..3 | ForEach-Object { break }; 'z'")]
+    [InlineData("function f { exit }; 'a'; f; 'z'")]
+    [InlineData("process { 'a'; exit; 'z' }")]
+    public void TopLevelExitAndBreakEndTheItemAndKeepItsOutput(string script)
+    {
+        ScriptTask task = Build(ScriptBlock.Create(script));
+
+        Assert.True(task.Reshaped);
+        Assert.Equal(new object?[] { "a" }, Execute(task));
+    }
+
+    [Fact]
+    public void ABreakInsideALoopIsLeftAlone()
+    {
+        ScriptTask task = Build(ScriptBlock.Create("foreach ($i in 1, 2) { $i; break }"));
+
+        Assert.False(task.Reshaped);
+        Assert.Equal(new object?[] { 1 }, Execute(task));
+    }
+
+    [Theory]
+    [InlineData("1 | ForEach-Object -Parallel { $using:o }")]
+    [InlineData("1 | % -Pa { $using:o }")]
+    [InlineData("Start-ThreadJob { $using:o }")]
+    [InlineData("ThreadJob\\Start-ThreadJob -ScriptBlock { $using:o }")]
+    [InlineData("Invoke-Command -ComputerName h { & { $using:o } }")]
+    [InlineData("icm -Session $s -ScriptBlock { $using:o }")]
+    [InlineData("1 | Invoke-ParallelJob { $using:o }")]
+    [InlineData("Start-Job -ScriptBlock:{ $using:o }")]
+    public void UsingInsideANestedParallelOrRemoteCallIsLeftToIt(string script)
+    {
+        ScriptTask task = Build(ScriptBlock.Create(script));
+
+        Assert.Empty(task.UsingNames);
+        Assert.Empty(_reads);
+        Assert.Contains("$using:o", task.Text);
+    }
+
+    [Theory]
+    [InlineData("& { $using:o }")]
+    [InlineData("5 | Where-Object { $_ -gt $using:o }")]
+    [InlineData("1 | ForEach-Object { $using:o }")]
+    [InlineData("1 | ForEach-Object -Process { $using:o }")]
+    [InlineData("Invoke-Command { $using:o }")]
+    public void UsingInAnyOtherNestedBlockIsTheOuterCallers(string script)
+    {
+        _callerVariables["o"] = 4;
+
+        ScriptTask task = Build(ScriptBlock.Create(script));
+
+        Assert.Equal(new object?[] { 4 }, task.UsingValues);
+        Assert.DoesNotContain("using:", task.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void AnUndefinedUsingVariableThrowsNamingIt()
+    {
+        UsingVariableUndefinedException ex = Assert.Throws<UsingVariableUndefinedException>(() => Build(ScriptBlock.Create("Remove-Item \"$using:tpyo/x\"")));
+
+        Assert.Equal("tpyo", ex.VariableName);
+        Assert.Contains("$using:tpyo", ex.Message);
+        Assert.Equal(UsingVariableUndefinedException.ErrorId, ex.ErrorRecord.FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void AnUndefinedVariableInAUsingExpressionThrowsToo()
+    {
+        Assert.Throws<UsingVariableUndefinedException>(() => Build(ScriptBlock.Create("$using:nope.Count")));
+    }
+
+    [Fact]
+    public void IndexAndMemberUsingExpressionsAreEvaluatedWholeInTheCaller()
+    {
+        _callerVariables["a"] = new object[] { 10, 20, 30 };
+
+        ScriptTask task = Build(ScriptBlock.Create("$using:a[1]; $using:a.Count; $using:a[1]"));
+
+        Assert.Equal(new object?[] { 20, 3 }, task.UsingValues.Select(v => v is PSObject p ? p.BaseObject : v));
+        Assert.Equal(new object?[] { 20, 3, 20 }, Execute(task));
+    }
+
+    [Fact]
+    public void AScriptBlockInsideAUsingValueThrows()
+    {
+        _callerVariables["h"] = new System.Collections.Hashtable { ["s"] = ScriptBlock.Create("1") };
+
+        UsingScriptBlockException ex = Assert.Throws<UsingScriptBlockException>(() => Build(ScriptBlock.Create("$using:h")));
+
+        Assert.Contains("['s']", ex.Message);
     }
 
     [Theory]
@@ -177,9 +274,10 @@ public class ScriptTaskBuilderTests
     [Fact]
     public void ALiteralNamedBlockScriptLosesItsBraces()
     {
-        ScriptTask task = Build(Literal("{ process { $_ } }"));
+        ScriptTask task = Build(Literal("{ process { 'p' } }"));
 
-        Assert.Equal(" process { $_ } ", task.Text);
+        Assert.DoesNotContain("{ process { 'p' } }", task.Text);
+        Assert.Equal(new object?[] { "p" }, Execute(task));
     }
 
     [Fact]
@@ -189,11 +287,40 @@ public class ScriptTaskBuilderTests
     }
 
     private ScriptTask Build(ScriptBlock scriptBlock, params object?[] arguments) =>
-        ScriptTaskBuilder.Build(scriptBlock, name =>
+        ScriptTaskBuilder.Build(scriptBlock, new FakeCaller(this), arguments.Length == 0 ? null : arguments);
+
+    /// <summary>A caller whose variables are the test's dictionary; expressions run in a runspace that holds them.</summary>
+    private sealed class FakeCaller : ICallerValues
+    {
+        private readonly ScriptTaskBuilderTests _test;
+
+        public FakeCaller(ScriptTaskBuilderTests test) => _test = test;
+
+        public bool TryGetVariable(string name, out object? value)
         {
-            _reads.Add(name);
-            return _callerVariables.TryGetValue(name, out object? value) ? value : null;
-        }, arguments.Length == 0 ? null : arguments);
+            _test._reads.Add(name);
+            return _test._callerVariables.TryGetValue(name, out value) || name.StartsWith("env:", StringComparison.OrdinalIgnoreCase);
+        }
+
+        public object? Evaluate(string expression, string usingText, string variableName)
+        {
+            _test._reads.Add(expression);
+            using PowerShell ps = PowerShell.Create();
+            foreach (KeyValuePair<string, object?> variable in _test._callerVariables)
+            {
+                ps.Runspace.SessionStateProxy.SetVariable(variable.Key, variable.Value);
+            }
+
+            ps.AddScript("Set-StrictMode -Version 1; ,(" + expression + ")");
+            Collection<PSObject> result = ps.Invoke();
+            if (ps.Streams.Error.Any(e => e.FullyQualifiedErrorId == "VariableIsUndefined"))
+            {
+                throw new UsingVariableUndefinedException(usingText, variableName);
+            }
+
+            return result.Count == 0 ? null : result[0];
+        }
+    }
 
     private static ScriptBlockAst Parse(string text)
     {

@@ -35,6 +35,7 @@ public class SharedScopeAnalyzerTests
     [InlineData("Set-Variable -Name made -Value 1")]
     [InlineData("Write-Output 1 -OutVariable ov")]
     [InlineData("param($p) $p = 1")]
+    [InlineData("@($input).Count")]
     public void SendsScriptsThatLeaveOtherStateToAScopePerItem(string script)
     {
         Assert.Null(SharedScopeAnalyzer.ResetsFor(Parser.ParseInput(script, out _, out _)));

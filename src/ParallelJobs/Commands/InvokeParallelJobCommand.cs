@@ -33,6 +33,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     private ParallelBackgroundJob? _job;
     private RemotePlan? _remote;
     private bool _expectingInput;
+    private ICallerValues? _callerValues;
 
     [Parameter(Position = 0)]
     public ScriptBlock? ScriptBlock { get; set; }
@@ -221,6 +222,12 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
                 return;
             }
         }
+        else if (ScriptBlockValues.MayHold(input) && ScriptBlockValues.Find(input) is { } where)
+        {
+            // As ForEach-Object -Parallel refuses a piped script block: this item is skipped, the others run.
+            WriteError(new ScriptBlockValueException("The input item", where, input).ErrorRecord);
+            return;
+        }
 
         Enqueue(input, task);
     }
@@ -236,14 +243,25 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
                 case null:
                     return null;
                 case ScriptBlock script:
-                    return ScriptTaskBuilder.Build(script, ReadCallerVariable, null);
+                    return ScriptTaskBuilder.Build(script, CallerValues, null);
                 case ParallelCall call:
-                    return ScriptTaskBuilder.Build(call.ScriptBlock, ReadCallerVariable, call.ArgumentList);
+                    if (ScriptBlockValues.Find(call.ArgumentList) is { } where)
+                    {
+                        // This input only: the other calls still run.
+                        throw new ScriptBlockValueException("The -ArgumentList of New-ParallelCall", where, input);
+                    }
+
+                    return ScriptTaskBuilder.Build(call.ScriptBlock, CallerValues, call.ArgumentList);
             }
         }
         catch (UsingScriptBlockException ex)
         {
             WriteError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, input));
+            return null;
+        }
+        catch (RuntimeException ex) when (ex is UsingVariableUndefinedException or ScriptBlockValueException)
+        {
+            WriteError(ex.ErrorRecord);
             return null;
         }
 
@@ -269,13 +287,19 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             try
             {
-                config.DefaultTask = ScriptTaskBuilder.Build(ScriptBlock, ReadCallerVariable, ArgumentList);
+                config.DefaultTask = ScriptTaskBuilder.Build(ScriptBlock, CallerValues, ArgumentList);
             }
             catch (UsingScriptBlockException ex)
             {
                 ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, ex.VariableName));
             }
+            catch (UsingVariableUndefinedException ex)
+            {
+                ThrowTerminatingError(ex.ErrorRecord);
+            }
         }
+
+        RefuseScriptBlocks("-ArgumentList", ArgumentList);
 
         foreach (string name in Function ?? Array.Empty<string>())
         {
@@ -293,6 +317,11 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         foreach (object entry in Variable ?? Array.Empty<object>())
         {
             AddVariables(config.Variables, entry is PSObject pso ? pso.BaseObject : entry);
+        }
+
+        foreach (KeyValuePair<string, object?> variable in config.Variables)
+        {
+            RefuseScriptBlocks("-Variable " + variable.Key, variable.Value);
         }
 
         AddPreferences(config);
@@ -409,7 +438,16 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         return modules;
     }
 
-    private object? ReadCallerVariable(string name) => SessionState.PSVariable.GetValue(name);
+    private ICallerValues CallerValues => _callerValues ??= new SessionCallerValues(SessionState, InvokeCommand);
+
+    /// <summary>A script block bound for a worker stops the call (see <see cref="ScriptBlockValues"/>).</summary>
+    private void RefuseScriptBlocks(string what, object? value)
+    {
+        if (ScriptBlockValues.Find(value) is { } where)
+        {
+            ThrowTerminatingError(new ScriptBlockValueException(what, where, value).ErrorRecord);
+        }
+    }
 
     /// <summary>What separate parameter sets would enforce: one kind of remote target, and options that fit it.</summary>
     private void CheckRemoteParameters()

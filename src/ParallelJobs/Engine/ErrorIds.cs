@@ -62,6 +62,12 @@ internal static class ErrorIds
     /// <summary>A <c>$using:</c> variable holds a script block, which cannot run in a worker.</summary>
     public const string UsingScriptBlockNotSupported = "UsingScriptBlockNotSupported";
 
+    /// <summary>A $using: variable is not defined in the caller (the call stops before any item runs).</summary>
+    public const string UsingVariableIsUndefined = "UsingVariableIsUndefined";
+
+    /// <summary>A script block was given as data in -ArgumentList or -Variable, or in an input item.</summary>
+    public const string ScriptBlockValueNotSupported = "ScriptBlockValueNotSupported";
+
     /// <summary>Without -ScriptBlock, an input is neither a script block nor a New-ParallelCall call.</summary>
     public const string InputNotRunnable = "InputNotRunnable";
 

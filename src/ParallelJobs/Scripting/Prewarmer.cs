@@ -47,7 +47,7 @@ internal static class Prewarmer
         {
             var config = new ScriptConfig
             {
-                DefaultTask = ScriptTaskBuilder.Build(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_)"), _ => null, null),
+                DefaultTask = ScriptTaskBuilder.Build(ScriptBlock.Create("Start-Sleep -Milliseconds 0; [math]::Sqrt($_)"), NoCallerValues.Instance, null),
                 Location = Environment.CurrentDirectory,
             };
             // Runspaces first, each into the pool as soon as it is open: a call that starts meanwhile takes

@@ -28,6 +28,12 @@ internal sealed class ScriptTask
     /// </summary>
     public string? SharedScopeText { get; set; }
 
+    /// <summary>
+    /// The text is not the caller's script with only $using: rewritten: its shape (named blocks,
+    /// [CmdletBinding()], a top-level break or exit) is wrapped, so the caller's own block cannot stand in for it.
+    /// </summary>
+    public bool Reshaped { get; set; }
+
     /// <summary>Variables the shared-scope script clears before each item.</summary>
     public string[] SharedScopeResets { get; set; } = System.Array.Empty<string>();
 }

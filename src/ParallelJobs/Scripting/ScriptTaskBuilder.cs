@@ -9,9 +9,11 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// Turns a caller's script block into a <see cref="ScriptTask"/>. A script block is bound to the runspace
-/// that made it, so workers get its text instead. Two rewrites happen on the way:
-/// <c>$using:x</c> becomes a variable that each item defines in its own scope, and the body is wrapped in
-/// try/catch so that output written before a throw is kept, as it would be in a sequential loop.
+/// that made it, so workers get its text instead. Rewrites on the way: each <c>$using:</c> of the outer call
+/// (not those of a nested parallel call, see <see cref="UsingBoundary"/>) becomes a variable that each item
+/// defines in its own scope; the body is wrapped in try/catch so that output written before a throw is kept,
+/// as it would be in a sequential loop; and a shape that needs it (<see cref="ItemShape"/>) runs as a command
+/// of its own, in a loop of one pass that a top-level break, continue or exit ends.
 /// </summary>
 internal static class ScriptTaskBuilder
 {
@@ -20,41 +22,62 @@ internal static class ScriptTaskBuilder
 
     private const string UsingPrefix = "__pjUsing_";
 
-    public static ScriptTask Build(ScriptBlock scriptBlock, Func<string, object?> readCallerVariable, object?[]? arguments)
+    /// <summary>The label of the loop that a reshaped item runs in: <c>exit</c> becomes a break to it.</summary>
+    public const string ItemLabel = "__pjItem";
+
+    public static ScriptTask Build(ScriptBlock scriptBlock, ICallerValues caller, object?[]? arguments)
     {
         var ast = (ScriptBlockAst)scriptBlock.Ast;
         var source = new SourceText(ast);
         var names = new List<string>();
         var values = new List<object?>();
-        var indexByName = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var indexByKey = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
 
         foreach (UsingExpressionAst usingAst in ast.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true).Cast<UsingExpressionAst>())
         {
-            VariableExpressionAst variable = UsingExpressionAst.ExtractUsingVariable(usingAst);
-            // PowerShell 7 gives "x" for $using:x and "env:FOO" for $using:env:FOO; 5.1 keeps the "using:" prefix.
-            string name = variable.VariablePath.UserPath;
-            if (name.StartsWith("using:", StringComparison.OrdinalIgnoreCase))
+            if (UsingBoundary.IsInsideNested(usingAst, ast))
             {
-                name = name.Substring("using:".Length);
+                // An inner parallel or remote call resolves this one against the item's own variables.
+                continue;
             }
-            if (!indexByName.TryGetValue(name, out int slot))
+
+            VariableExpressionAst variable = UsingExpressionAst.ExtractUsingVariable(usingAst);
+            string name = UsingName(variable);
+            bool plain = usingAst.SubExpression is VariableExpressionAst;
+
+            // $using:x and ${using:X} are one value; $using:a[0] and $using:a.Count are evaluated whole in the
+            // caller, as ForEach-Object -Parallel does, so each distinct expression is one value.
+            string key = plain ? "$" + name : usingAst.Extent.Text;
+            if (!indexByKey.TryGetValue(key, out int slot))
             {
-                object? value = readCallerVariable(name);
-                if (value is ScriptBlock || (value is PSObject pso && pso.BaseObject is ScriptBlock))
+                object? value = Resolve(usingAst, variable, name, plain, caller);
+                if (ScriptBlockValues.Find(value) is { } where)
                 {
-                    throw new UsingScriptBlockException(name);
+                    throw new UsingScriptBlockException(name, where);
                 }
 
                 slot = names.Count;
-                indexByName[name] = slot;
+                indexByKey[key] = slot;
                 names.Add(UsingPrefix + slot);
                 values.Add(value);
             }
 
-            source.Replace(variable.Extent, "$" + UsingPrefix + slot);
+            // Braced, so that a following letter in an expandable string ("${using:x}s") stays outside the name.
+            source.Replace(usingAst.Extent, "${" + UsingPrefix + slot + "}");
         }
 
-        var task = new ScriptTask(Wrap(ast, source), names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>());
+        ItemShape shape = ItemShape.Of(ast);
+        foreach (ExitStatementAst exit in shape.Exits)
+        {
+            // exit ends the item, as it ends a ForEach-Object -Parallel item's script, and keeps its output.
+            source.Replace(exit.Extent, "break " + ItemLabel);
+        }
+
+        string text = shape.RunsAsCommand ? WrapAsCommand(ast, source, shape) : Wrap(ast, source, shape.NeedsItemLoop);
+        var task = new ScriptTask(text, names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>())
+        {
+            Reshaped = shape.RunsAsCommand || shape.NeedsItemLoop,
+        };
         if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
         {
             task.SharedScopeText = SharedScope(ast, source, resets);
@@ -62,6 +85,28 @@ internal static class ScriptTaskBuilder
         }
 
         return task;
+    }
+
+    private static string UsingName(VariableExpressionAst variable)
+    {
+        // PowerShell 7 gives "x" for $using:x and "env:FOO" for $using:env:FOO; 5.1 keeps the "using:" prefix.
+        string name = variable.VariablePath.UserPath;
+        return name.StartsWith("using:", StringComparison.OrdinalIgnoreCase) ? name.Substring("using:".Length) : name;
+    }
+
+    private static object? Resolve(UsingExpressionAst usingAst, VariableExpressionAst variable, string name, bool plain, ICallerValues caller)
+    {
+        if (plain)
+        {
+            return caller.TryGetVariable(name, out object? value) ? value : throw new UsingVariableUndefinedException(usingAst.Extent.Text, name);
+        }
+
+        // The expression's text with $using:a as ${a}, for the caller to evaluate.
+        string expression = usingAst.SubExpression.Extent.Text;
+        int at = variable.Extent.StartOffset - usingAst.SubExpression.Extent.StartOffset;
+        string plainVariable = "${" + name.Replace("`", "``").Replace("}", "`}").Replace("{", "`{") + "}";
+        expression = expression.Substring(0, at) + plainVariable + expression.Substring(at + variable.Extent.Text.Length);
+        return caller.Evaluate(expression, usingAst.Extent.Text, name);
     }
 
     /// <summary>The feed variable of a shared-scope batch: an enumerable of the batch's inputs.</summary>
@@ -96,16 +141,8 @@ internal static class ScriptTaskBuilder
     private static List<IScriptExtent> BodyParts(ScriptBlockAst ast) =>
         ast.EndBlock!.Statements.Select(st => st.Extent).Concat(ast.EndBlock.Traps?.Select(t => t.Extent) ?? Enumerable.Empty<IScriptExtent>()).ToList();
 
-    private static string Wrap(ScriptBlockAst ast, SourceText source)
+    private static string Wrap(ScriptBlockAst ast, SourceText source, bool itemLoop)
     {
-        bool plainBody = ast.BeginBlock is null && ast.ProcessBlock is null && ast.DynamicParamBlock is null
-            && ast.EndBlock is not null && ast.EndBlock.Unnamed;
-        if (!plainBody)
-        {
-            // Named blocks cannot sit inside try; a throw then loses the output written before it.
-            return source.Slice(source.BodyStart, source.BodyEnd);
-        }
-
         // The unnamed end block's extent also covers the param block, so wrap from its first statement.
         List<IScriptExtent> parts = BodyParts(ast);
         if (parts.Count == 0)
@@ -117,11 +154,50 @@ internal static class ScriptTaskBuilder
         int endEnd = parts.Max(e => e.EndOffset);
         var text = new StringBuilder();
         text.Append(source.Slice(source.BodyStart, endStart));
-        text.Append("try { ");
-        text.Append(source.Slice(endStart, endEnd));
-        text.Append("\n} catch { $").Append(FailCallbackVariable).Append(".Invoke($_) }");
+        AppendBody(text, source.Slice(endStart, endEnd), itemLoop);
         text.Append(source.Slice(endEnd, source.BodyEnd));
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Named blocks, dynamicparam or [CmdletBinding()]: the body runs as a command of its own, as a
+    /// ForEach-Object -Parallel item's script does, so begin/process/end run once per item and $PSCmdlet
+    /// is there. A simple body gets the item piped in, so its process block sees it as $_; an advanced one
+    /// binds no pipeline input, as in ForEach-Object -Parallel. Only <c>using</c> statements stay outside.
+    /// </summary>
+    private static string WrapAsCommand(ScriptBlockAst ast, SourceText source, ItemShape shape)
+    {
+        int bodyStart = source.BodyStart;
+        foreach (UsingStatementAst usingStatement in ast.UsingStatements)
+        {
+            bodyStart = Math.Max(bodyStart, usingStatement.Extent.EndOffset);
+        }
+
+        var text = new StringBuilder();
+        text.Append(source.Slice(source.BodyStart, bodyStart)).Append('\n');
+        string call = (shape.Advanced ? "& {" : ",$_ | & {") + source.Slice(bodyStart, source.BodyEnd) + "\n} @args";
+        AppendBody(text, call, shape.NeedsItemLoop);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The body in try/catch, so that output written before a throw is kept, as it would be in a sequential
+    /// loop; and, when it breaks, continues or exits at its top level, in a loop of one pass that they end.
+    /// </summary>
+    private static void AppendBody(StringBuilder text, string body, bool itemLoop)
+    {
+        if (itemLoop)
+        {
+            text.Append(':').Append(ItemLabel).Append(" do { ");
+        }
+
+        text.Append("try { ");
+        text.Append(body);
+        text.Append("\n} catch { $").Append(FailCallbackVariable).Append(".Invoke($_) }");
+        if (itemLoop)
+        {
+            text.Append(" } while ($false)");
+        }
     }
 
     /// <summary>The script block's source with pending replacements, addressed by original offsets.</summary>
@@ -159,7 +235,8 @@ internal static class ScriptTaskBuilder
             int at = from;
             foreach (KeyValuePair<int, (int Length, string With)> r in _replacements)
             {
-                if (r.Key < from || r.Key >= to)
+                // A replacement inside an earlier one (a $using: in a rewritten exit) went with it.
+                if (r.Key < from || r.Key >= to || r.Key < at)
                 {
                     continue;
                 }

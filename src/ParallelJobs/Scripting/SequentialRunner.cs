@@ -52,7 +52,7 @@ internal sealed class SequentialRunner : IItemRunner
             WorkItem item = batch[i];
             ItemAttempt attempt = _context.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
-            bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
+            bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0 && !task.Reshaped;
             ScriptBlock script = useOriginal ? _original! : _compiled.Get(task.Text);
             var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _context.Job) };
             foreach (KeyValuePair<string, object?> variable in _config.Variables)
@@ -89,6 +89,10 @@ internal sealed class SequentialRunner : IItemRunner
             catch (RuntimeException ex)
             {
                 failure = ex.ErrorRecord;
+            }
+            catch (FlowControlException)
+            {
+                // An exit or break from a function the item called ends the item only, not the caller's script.
             }
             finally
             {

@@ -105,7 +105,9 @@ internal static class SharedScopeAnalyzer
                 return false;
             case VariableExpressionAst variable:
                 string name = variable.VariablePath.UserPath;
-                return !name.Equals("ExecutionContext", StringComparison.OrdinalIgnoreCase) && !name.Equals("PSCmdlet", StringComparison.OrdinalIgnoreCase);
+                // $input would enumerate the batch's own pipeline input, the item, where a lone item has none.
+                return !name.Equals("ExecutionContext", StringComparison.OrdinalIgnoreCase) && !name.Equals("PSCmdlet", StringComparison.OrdinalIgnoreCase)
+                    && !name.Equals("input", StringComparison.OrdinalIgnoreCase);
             case CommandAst command:
                 if (command.InvocationOperator == TokenKind.Dot)
                 {
