@@ -209,7 +209,18 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             return false;
         }
 
-        if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
+        LogEntry? entry = null;
+        try
+        {
+            _log?.TryGetCompleted(key, input, Force, out entry);
+        }
+        catch (JobLogException ex)
+        {
+            OnRunFailure(ex);
+            return false;
+        }
+
+        if (entry is not null)
         {
             string finishedKey = key;
             Guard(() => _run!.AddFinished(input, finishedKey, result =>
