@@ -234,3 +234,31 @@ Describe 'Resize-Image catches truncated TGA and TIFF files' {
         $failed.FullyQualifiedErrorId | Should -Match '^ImageInvalid'
     }
 }
+
+Describe 'Resize-Image stops a large image in time' {
+    BeforeAll {
+        # 64 megapixels of one colour: a small file that takes seconds to decode.
+        $script:bigDir = Join-Path $root 'big'
+        $null = New-Item -ItemType Directory -Path $bigDir -Force
+        $script:bigPng = Join-Path $bigDir 'big.png'
+        $image = [SixLabors.ImageSharp.Image[SixLabors.ImageSharp.PixelFormats.Rgb24]]::new(8000, 8000)
+        try { [SixLabors.ImageSharp.ImageExtensions]::Save($image, $bigPng) } finally { $image.Dispose() }
+    }
+
+    It 'ends a PNG decode at -ItemTimeoutSeconds (the PNG decoder has no token of its own)' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $result = Resize-Image -LiteralPath $bigPng -Width 50 -Destination (Join-Path $bigDir 'out') -ItemTimeoutSeconds 0.3 -AsResult
+        $watch.Stop()
+
+        $result.Status | Should -Be 'TimedOut'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        @(Get-ChildItem -LiteralPath $bigDir -Recurse -Filter *.tmp -Force) | Should -BeNullOrEmpty
+    }
+
+    It 'ends at -TimeoutSeconds with RunTimedOut' {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        { Resize-Image -LiteralPath $bigPng, $bigPng -Width 50 -Suffix _a -TimeoutSeconds 0.5 -ThrottleLimit 1 } | Should -Throw -ErrorId 'RunTimedOut*'
+        $watch.Stop()
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+    }
+}

@@ -81,9 +81,10 @@ internal sealed class ResizeImageOperation : IItemOperation
         long bytesBefore;
         IImageFormat sourceFormat;
         Image image;
-        using (FileStream input = OpenSource(source))
+        using (FileStream file = OpenSource(source))
+        using (var input = new CancellableStream(file, token))
         {
-            bytesBefore = input.Length;
+            bytesBefore = file.Length;
             image = Decode(input, source, out sourceFormat, token);
         }
 
@@ -149,7 +150,7 @@ internal sealed class ResizeImageOperation : IItemOperation
     }
 
     /// <summary>Reads the header, refuses what is too large or cut short, and only then decodes.</summary>
-    private Image Decode(FileStream input, string source, out IImageFormat format, CancellationToken token)
+    private Image Decode(Stream input, string source, out IImageFormat format, CancellationToken token)
     {
         try
         {
@@ -383,7 +384,11 @@ internal sealed class ResizeImageOperation : IItemOperation
             long length;
             using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024))
             {
-                image.Save(output, encoder);
+                using (var guarded = new CancellableStream(output, token))
+                {
+                    image.Save(guarded, encoder);
+                }
+
                 length = output.Length;
                 if (encoder is BmpEncoder)
                 {
