@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -47,11 +48,12 @@ internal static class ImageMark
     }
 
     /// <summary>Whether an existing (regular) file is one Resize-Image wrote.</summary>
-    public static bool IsMarked(string path, Configuration configuration)
+    public static bool IsMarked(string path, Configuration configuration, CancellationToken token)
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var stream = new CancellableStream(file, token);
             var format = Image.DetectFormat(configuration, stream);
             stream.Position = 0;
             if (format is BmpFormat)
@@ -73,7 +75,7 @@ internal static class ImageMark
 
             return info.Metadata.ExifProfile?.GetValue(ExifTag.Software)?.Value == Software;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is not (OutOfMemoryException or OperationCanceledException))
         {
             // Unreadable as an image: it cannot be told apart from a damaged source, so it is kept.
             return false;

@@ -397,7 +397,7 @@ internal sealed class ResizeImageOperation : IItemOperation
             }
 
             token.ThrowIfCancellationRequested();
-            Publish(temp, source, destination);
+            Publish(temp, source, destination, token);
             temp = null;
             return length;
         }
@@ -414,13 +414,13 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
     }
 
-    private void Publish(string temp, string source, string destination)
+    private void Publish(string temp, string source, string destination, CancellationToken token)
     {
         // Sources that arrived while this one was being worked on count too.
         CheckNotSource(source, destination);
         if (Exists(destination))
         {
-            Replace(temp, source, destination);
+            Replace(temp, source, destination, token);
             return;
         }
 
@@ -431,7 +431,7 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
         catch (IOException) when (Exists(destination))
         {
-            Replace(temp, source, destination);
+            Replace(temp, source, destination, token);
         }
     }
 
@@ -440,7 +440,7 @@ internal sealed class ResizeImageOperation : IItemOperation
     /// image Resize-Image wrote (it carries <see cref="ImageMark"/>). Any other image may be a source that
     /// has not arrived yet (a.png, while a.jpg is written as a.png), so it is never replaced.
     /// </summary>
-    private void Replace(string temp, string source, string destination)
+    private void Replace(string temp, string source, string destination, CancellationToken token)
     {
         if (!_settings.Force)
         {
@@ -449,7 +449,7 @@ internal sealed class ResizeImageOperation : IItemOperation
 
         FileKind kind = FileSystemNative.Kind(destination);
         if (kind is FileKind.Directory or FileKind.Special
-            || (kind == FileKind.Regular && ImageMark.IsImage(destination, _configuration) && !ImageMark.IsMarked(destination, _configuration)))
+            || (kind == FileKind.Regular && ImageMark.IsImage(destination, _configuration) && !ImageMark.IsMarked(destination, _configuration, token)))
         {
             throw ImageErrors.DestinationProtected(source, destination);
         }
