@@ -217,6 +217,37 @@ Describe 'Resize-Image catches truncated TGA and TIFF files' {
         Resize-Image -LiteralPath $whole -Width 16 -Format png -Destination (Join-Path $dir 'out') | Should -Not -BeNullOrEmpty
     }
 
+    It 'refuses a TIFF whose directory comes first and whose pixel data is cut short' {
+        # As libtiff-style writers lay it out: header, directory, then one strip of 64 x 64 grey pixels.
+        $dir = Join-Path $root 'cut-tiff-first'
+        $null = New-Item -ItemType Directory -Path $dir -Force
+        $entries = @(@(256, 3, 64), @(257, 3, 64), @(258, 3, 8), @(259, 3, 1), @(262, 3, 1), @(273, 4, 0), @(277, 3, 1), @(278, 3, 64), @(279, 4, 4096))
+        $dataOffset = 8 + 2 + $entries.Count * 12 + 4
+        $tiff = [IO.MemoryStream]::new()
+        $writer = [IO.BinaryWriter]::new($tiff)
+        $writer.Write([byte[]](0x49, 0x49, 42, 0)); $writer.Write([uint32]8); $writer.Write([uint16]$entries.Count)
+        foreach ($entry in $entries) {
+            $value = if ($entry[0] -eq 273) { $dataOffset } else { $entry[2] }
+            $writer.Write([uint16]$entry[0]); $writer.Write([uint16]$entry[1]); $writer.Write([uint32]1)
+            if ($entry[1] -eq 3) { $writer.Write([uint16]$value); $writer.Write([uint16]0) } else { $writer.Write([uint32]$value) }
+        }
+        $writer.Write([uint32]0)
+        $pixels = [byte[]]::new(4096); [Random]::new(3).NextBytes($pixels); $writer.Write($pixels); $writer.Flush()
+        $bytes = $tiff.ToArray()
+        $whole = Join-Path $dir 'whole.tif'
+        [IO.File]::WriteAllBytes($whole, $bytes)
+        $cuts = foreach ($point in 1..36) {
+            $path = Join-Path $dir "cut$point.tif"
+            [IO.File]::WriteAllBytes($path, $bytes[0..([int]($bytes.Length * $point / 37) - 1)])
+            $path
+        }
+
+        Resize-Image -LiteralPath $cuts -Width 16 -Format png -Destination (Join-Path $dir 'out') -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failed.Count | Should -Be 36
+        $failed | ForEach-Object { $_.FullyQualifiedErrorId | Should -Match '^ImageInvalid' }
+        (Resize-Image -LiteralPath $whole -Width 16 -Format png -Destination (Join-Path $dir 'out')).Width | Should -Be 16
+    }
+
     It 'also refuses an RLE-compressed TGA that is cut short' {
         $dir = Join-Path $root 'cut-rle'
         $path = Join-Path $dir 'rle.tga'
