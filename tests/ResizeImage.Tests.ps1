@@ -434,7 +434,7 @@ Describe 'Resize-Image' {
 
             $hugeBmp = Join-Path $dir 'huge.bmp'
             New-HugeBmp $hugeBmp
-            $hugePng = Join-Path $dir 'huge.png'
+            $hugePng = Join-Path $dir 'huge-png.png'
             New-HugePng $hugePng
 
             $inputs = $good1.FullName, $corrupt, $good2.FullName, $truncated, $text, $hugeBmp, $hugePng, $good3.FullName

@@ -212,16 +212,27 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             return false;
         }
 
-        if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
+        try
         {
-            string finishedKey = key;
-            _run!.AddFinished(input, finishedKey, result =>
+            LogEntry? entry = null;
+            _log?.TryGetCompleted(key, input, Force, out entry);
+            if (entry is not null)
             {
-                result.Output = JobLog.ReadOutput(entry);
-                result.Attempts = entry.Attempts;
-                result.StartTime = entry.Start;
-                result.Duration = TimeSpan.FromSeconds(entry.Duration);
-            }, _writer!);
+                string finishedKey = key;
+                _run!.AddFinished(input, finishedKey, result =>
+                {
+                    result.Output = JobLog.ReadOutput(entry);
+                    result.Attempts = entry.Attempts;
+                    result.StartTime = entry.Start;
+                    result.Duration = TimeSpan.FromSeconds(entry.Duration);
+                }, _writer!);
+                return false;
+            }
+        }
+        catch (JobLogException ex)
+        {
+            // The log no longer fits this input, or an entry cannot be read back: the run ends here.
+            Conclude(new RunOutcome(RunEnd.LogFailed, ex));
             return false;
         }
 
@@ -286,7 +297,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
                 break;
             case RunEnd.LogFailed:
                 Terminate(outcome.Exception is JobLogException log
-                    ? new ErrorRecord(log, log.ErrorId, ErrorCategory.WriteError, LogPath)
+                    ? new ErrorRecord(log, log.ErrorId, log.ErrorId is ErrorIds.LogWriteFailed or ErrorIds.LogNotWritable ? ErrorCategory.WriteError : ErrorCategory.InvalidData, LogPath)
                     : new ErrorRecord(outcome.Exception, ErrorIds.LogFailed, ErrorCategory.WriteError, LogPath));
                 break;
         }

@@ -62,6 +62,10 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     public string? Destination { get; set; }
 
     [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Root { get; set; }
+
+    [Parameter]
     [ValidateRange(1L, long.MaxValue)]
     public long MaxPixels { get; set; } = 100_000_000;
 
@@ -103,6 +107,12 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             SetKnownTotal(files.Count);
         }
 
+        // Without -Root, the structure kept below -Destination is that below the first input's common folder.
+        if (_settings!.DestinationFolder is not null && _settings.Root is null && files.Count > 0)
+        {
+            _settings.Root = CommonFolder(files);
+        }
+
         foreach (string file in files)
         {
             string destination = _settings!.DestinationFor(file);
@@ -114,6 +124,20 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             _operation!.AddSource(file);
             Enqueue(file);
         }
+    }
+
+    private static string CommonFolder(List<string> files)
+    {
+        string common = IOPath.GetDirectoryName(IOPath.GetFullPath(files[0])) ?? string.Empty;
+        foreach (string file in files)
+        {
+            while (ImageResizeSettings.RelativeFolder(file, common) is null && IOPath.GetDirectoryName(common) is { } parent)
+            {
+                common = parent;
+            }
+        }
+
+        return common;
     }
 
     /// <summary>Full file-system paths for one -Path (wildcards expanded) or -LiteralPath, relative to the caller's location.</summary>
@@ -206,6 +230,15 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             }
 
             settings.DestinationFolder = folder;
+            if (Root is not null)
+            {
+                settings.Root = ResolveFolder(Root, "-Root");
+                settings.RootGiven = true;
+            }
+        }
+        else if (Root is not null)
+        {
+            Refuse(ErrorIds.RootWithoutDestination, "-Root says which folder structure to keep below -Destination: give -Destination too.");
         }
         else if (settings.Suffix.Length == 0 && settings.Format == ImageOutputFormat.Keep)
         {
@@ -213,6 +246,25 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         }
 
         return settings;
+    }
+
+    private string ResolveFolder(string path, string parameter)
+    {
+        try
+        {
+            string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            if (provider.ImplementingType != typeof(FileSystemProvider))
+            {
+                Refuse("NotFileSystemPath", $"{parameter} '{path}' is a {provider.Name} path: give a folder in the file system.");
+            }
+
+            return folder;
+        }
+        catch (Exception ex) when (ex is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
+        {
+            Refuse("PathNotResolved", $"{parameter} '{path}': {ex.Message}");
+            throw;
+        }
     }
 
     private void Refuse(string errorId, string message) =>

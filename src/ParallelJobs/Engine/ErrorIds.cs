@@ -96,6 +96,18 @@ internal static class ErrorIds
     /// <summary>Writing an item to the job log failed with something other than a job-log error.</summary>
     public const string LogFailed = "LogFailed";
 
+    /// <summary>Another run holds the job log (two runs of one log at once).</summary>
+    public const string LogInUse = "LogInUse";
+
+    /// <summary>-Resume: an item's input no longer matches what the log recorded for its key (without -Force).</summary>
+    public const string LogInputMismatch = "LogInputMismatch";
+
+    /// <summary>The job log could not be written (a full disk).</summary>
+    public const string LogWriteFailed = "LogWriteFailed";
+
+    /// <summary>The job log could not be read.</summary>
+    public const string LogNotReadable = "LogNotReadable";
+
     // --- Remote hosts ---
 
     /// <summary>Remote parameters that cannot go together (two kinds of target, -HostName options without -HostName, ...).</summary>
@@ -161,6 +173,18 @@ internal static class ErrorIds
 
     /// <summary>The file is not an image, or is corrupt or truncated.</summary>
     public const string ImageInvalid = "ImageInvalid";
+
+    /// <summary>Resize-Image: a source that is not a regular file (a FIFO, socket or device) is not opened.</summary>
+    public const string SourceNotRegularFile = "SourceNotRegularFile";
+
+    /// <summary>Resize-Image: two sources of one run would write the same output file.</summary>
+    public const string DestinationCollision = "DestinationCollision";
+
+    /// <summary>Resize-Image: -Force would replace an image this module did not write (it may be a source).</summary>
+    public const string DestinationProtected = "DestinationProtected";
+
+    /// <summary>Resize-Image: -Root without -Destination.</summary>
+    public const string RootWithoutDestination = "RootWithoutDestination";
 
     /// <summary>The image header is over -MaxPixels or -MaxFrames, so it was not decoded.</summary>
     public const string ImageTooLarge = "ImageTooLarge";

@@ -1,10 +1,12 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using System.Xml;
 using ParallelJobs.Json;
 
 namespace ParallelJobs.Engine;
@@ -22,8 +24,15 @@ internal sealed class JobLog : IResultLog, IDisposable
     private readonly StreamWriter _writer;
     private readonly Dictionary<string, LogEntry> _completed;
 
-    private JobLog(FileStream stream, Dictionary<string, LogEntry> completed)
+    private readonly ConcurrentDictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
+    private readonly string _path;
+
+    private readonly FileStream _runLock;
+
+    private JobLog(FileStream stream, Dictionary<string, LogEntry> completed, string path, FileStream runLock)
     {
+        _path = path;
+        _runLock = runLock;
         _stream = stream;
         _writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
         _completed = completed;
@@ -50,44 +59,131 @@ internal sealed class JobLog : IResultLog, IDisposable
                 $"The job log '{path}' already exists. Use -Resume to skip the items it records as completed, or -Force to start a new log in its place.");
         }
 
-        long keep = 0;
-        if (exists && resume)
-        {
-            keep = Read(path, signature, force, completed, warn);
-        }
-
-        FileStream stream;
+        // The lock is taken before the log is read, and held until the run ends: a second run on the same
+        // log (even in this process) would interleave lines and run every remaining item twice. It is a
+        // file of its own, so that the log itself stays readable (Get-Content -Wait) while a run writes it.
+        FileStream runLock = TakeLock(path);
+        JobLog? log = null;
         try
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+            long keep = exists && resume ? Read(path, signature, force, completed, warn) : 0;
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new JobLogException("LogNotWritable", $"The job log '{path}' cannot be written: {ex.Message}", ex);
+            }
+
+            log = new JobLog(stream, completed, path, runLock);
+            try
+            {
+                // Cut a half-written last line away, so the log stays readable after this run appends to it.
+                if (stream.Length != keep)
+                {
+                    stream.SetLength(keep);
+                }
+
+                stream.Seek(0, SeekOrigin.End);
+            }
+            catch (IOException ex)
+            {
+                throw new JobLogException(ErrorIds.LogWriteFailed, $"Cannot write to the job log '{path}' (is the disk full?): {ex.Message}", ex);
+            }
+
+            if (keep == 0)
+            {
+                log.WriteHeader(command, signature);
+            }
+
+            return log;
+        }
+        catch
+        {
+            if (log is null)
+            {
+                runLock.Dispose();
+            }
+            else
+            {
+                log.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>A new log, or one whose header itself was cut off by a crash, starts with a header.</summary>
+    private void WriteHeader(string command, string signature) =>
+        WriteLine(new Dictionary<string, object?>
+        {
+            ["type"] = "header",
+            ["version"] = Version,
+            ["command"] = command,
+            ["signature"] = signature,
+            ["created"] = DateTime.Now.ToString("o", CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>Takes the run's lock: '&lt;log&gt;.lock', held with no sharing and deleted when the run ends.</summary>
+    private static FileStream TakeLock(string path)
+    {
+        try
+        {
+            return new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw new JobLogException(ErrorIds.LogInUse,
+                $"The job log '{path}' is in use by another run (in this or another process). Two runs cannot share a log: wait for the other run to end, or give another -LogPath.", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new JobLogException(ErrorIds.LogNotWritable, $"The job log '{path}' cannot be written: {ex.Message}", ex);
         }
+    }
 
-        // Cut a half-written last line away, so the log stays readable after this run appends to it.
-        stream.SetLength(exists && resume ? keep : 0);
-        stream.Seek(0, SeekOrigin.End);
-        var log = new JobLog(stream, completed);
-
-        // A new log, or one whose header itself was cut off by a crash, starts with a header.
-        if (!(exists && resume) || keep == 0)
-        {
-            log.WriteLine(new Dictionary<string, object?>
-            {
-                ["type"] = "header",
-                ["version"] = Version,
-                ["command"] = command,
-                ["signature"] = signature,
-                ["created"] = DateTime.Now.ToString("o", CultureInfo.InvariantCulture),
-            });
-        }
-
-        return log;
+    /// <summary>
+    /// A lock held elsewhere: ERROR_SHARING_VIOLATION or ERROR_LOCK_VIOLATION on Windows; on Unix the
+    /// runtime's flock fails with EWOULDBLOCK and reports the same "being used by another process" error.
+    /// </summary>
+    private static bool IsSharingViolation(IOException ex)
+    {
+        int code = ex.HResult & 0xFFFF;
+        return code is 32 or 33 or 11 || ex.HResult == 11 || ex.Message.IndexOf("another process", StringComparison.OrdinalIgnoreCase) >= 0;
     }
 
     public bool TryGetCompleted(string key, out LogEntry entry) => _completed.TryGetValue(key, out entry!);
+
+    /// <summary>
+    /// Pipeline thread: notes the item's input fingerprint for its log line, and finds its completed entry.
+    /// An entry recorded for another input is refused (LogInputMismatch); with <paramref name="force"/> it is
+    /// not used and the item runs again.
+    /// </summary>
+    public bool TryGetCompleted(string key, object? input, bool force, out LogEntry? entry)
+    {
+        string fingerprint = InputFingerprint.Of(input);
+        _fingerprints[key] = fingerprint;
+        if (!_completed.TryGetValue(key, out entry))
+        {
+            return false;
+        }
+
+        if (entry.Fingerprint is null || entry.Fingerprint == fingerprint)
+        {
+            return true;
+        }
+
+        entry = null;
+        if (force)
+        {
+            return false;
+        }
+
+        throw new JobLogException(ErrorIds.LogInputMismatch,
+            $"The job log '{_path}' records the item with key '{key}' for another input than this run gives it (line {_completed[key].LineNumber}), so its logged result cannot stand in for this one. Give the same input in the same order, key items by their input with -Key, or use -Force to run such items again.");
+    }
 
     /// <summary>Worker threads: records one finished item and flushes it to disk.</summary>
     public void Append(ItemResult result)
@@ -110,6 +206,7 @@ internal sealed class JobLog : IResultLog, IDisposable
             ["start"] = result.StartTime.ToString("o", CultureInfo.InvariantCulture),
             ["duration"] = Math.Round(result.Duration.TotalSeconds, 6),
             ["error"] = error,
+            ["input"] = result.Item.Key is { } itemKey && _fingerprints.TryRemove(itemKey, out string? fingerprint) ? fingerprint : null,
             ["output"] = output,
         });
     }
@@ -122,7 +219,16 @@ internal sealed class JobLog : IResultLog, IDisposable
             return Array.Empty<object?>();
         }
 
-        object value = PSSerializer.Deserialize(entry.OutputXml);
+        object value;
+        try
+        {
+            value = PSSerializer.Deserialize(entry.OutputXml);
+        }
+        catch (Exception ex) when (ex is XmlException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            throw new JobLogException("LogCorrupt", $"The job log's entry for '{entry.Key}' (line {entry.LineNumber}) holds output that is not valid CliXml: {ex.Message} Fix or remove the line, or start over with -Force and without -Resume.", ex);
+        }
+
         object? unwrapped = value is PSObject pso ? pso.BaseObject : value;
         return unwrapped is System.Collections.IEnumerable many and not string
             ? many.Cast<object?>().ToArray()
@@ -133,7 +239,18 @@ internal sealed class JobLog : IResultLog, IDisposable
     {
         lock (_lock)
         {
-            _writer.Dispose();
+            try
+            {
+                _writer.Dispose();
+            }
+            catch (IOException)
+            {
+                // The last flush failed (a full disk): that line's write already reported it.
+            }
+            finally
+            {
+                _runLock.Dispose();
+            }
         }
     }
 
@@ -142,18 +259,36 @@ internal sealed class JobLog : IResultLog, IDisposable
         string line = JsonLine.Write(fields);
         lock (_lock)
         {
-            _writer.WriteLine(line);
-            _writer.Flush();
-            _stream.Flush(flushToDisk: true);
+            try
+            {
+                _writer.WriteLine(line);
+                _writer.Flush();
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (IOException ex)
+            {
+                throw new JobLogException(ErrorIds.LogWriteFailed,
+                    $"Cannot write to the job log '{_path}' (is the disk full?): {ex.Message} The items already logged are safe; the run was stopped so that no result goes unrecorded.", ex);
+            }
         }
     }
 
     /// <summary>Reads an existing log; returns the byte length of its whole lines.</summary>
     private static long Read(string path, string signature, bool force, Dictionary<string, LogEntry> completed, Action<string> warn)
     {
-        byte[] bytes = File.ReadAllBytes(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new JobLogException(ErrorIds.LogNotReadable, $"The job log '{path}' cannot be read: {ex.Message}", ex);
+        }
+
         long keep = 0;
         int lineNumber = 0;
+        bool headerSeen = false;
         int start = 0;
         while (start < bytes.Length)
         {
@@ -169,6 +304,14 @@ internal sealed class JobLog : IResultLog, IDisposable
                 return keep;
             }
 
+            // A blank line (one left by an editor at the end) holds nothing, so it is not corruption.
+            if (line.Trim().Length == 0)
+            {
+                keep = end + 1;
+                start = end + 1;
+                continue;
+            }
+
             Dictionary<string, object?> fields;
             try
             {
@@ -179,8 +322,9 @@ internal sealed class JobLog : IResultLog, IDisposable
                 throw new JobLogException(ErrorIds.LogCorrupt, $"The job log '{path}' is not valid at line {lineNumber}: {ex.Message} Fix or remove the log, or start over with -Force and without -Resume.", ex);
             }
 
-            if (lineNumber == 1)
+            if (!headerSeen)
             {
+                headerSeen = true;
                 CheckHeader(path, fields, signature, force);
             }
             else if (Text(fields, "type") == "item" && Text(fields, "status") == nameof(ItemStatus.Completed) && Text(fields, "key") is { } key)
@@ -191,7 +335,9 @@ internal sealed class JobLog : IResultLog, IDisposable
                     (int)(fields.TryGetValue("attempts", out object? attempts) && attempts is double a ? a : 1),
                     DateTime.TryParse(Text(fields, "start"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime when) ? when : DateTime.MinValue,
                     fields.TryGetValue("duration", out object? duration) && duration is double d ? d : 0,
-                    Text(fields, "output"));
+                    CheckXml(path, Text(fields, "output"), lineNumber),
+                    Text(fields, "input"),
+                    lineNumber);
             }
 
             keep = end + 1;
@@ -199,6 +345,29 @@ internal sealed class JobLog : IResultLog, IDisposable
         }
 
         return keep;
+    }
+
+    /// <summary>Logged output must be well-formed XML; a damaged line is reported by its number before anything runs.</summary>
+    private static string? CheckXml(string path, string? xml, int lineNumber)
+    {
+        if (xml is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
+            while (reader.Read())
+            {
+            }
+        }
+        catch (XmlException ex)
+        {
+            throw new JobLogException("LogCorrupt", $"The job log '{path}' is not valid at line {lineNumber}: its output is not valid CliXml ({ex.Message}). Fix or remove the line, or start over with -Force and without -Resume.", ex);
+        }
+
+        return xml;
     }
 
     private static void CheckHeader(string path, Dictionary<string, object?> fields, string signature, bool force)

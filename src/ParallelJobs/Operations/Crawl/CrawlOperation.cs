@@ -130,7 +130,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
             }
             else if (parse && text is not null)
             {
-                (title, links) = ReadPage(text, target.Uri);
+                (title, links) = ReadPage(text, target.Uri, token);
             }
 
             return new ParallelCrawlPage(target.Uri, target.Depth, target.Referrer, status, mediaType, title, links, elapsed);
@@ -167,27 +167,25 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         }
     }
 
-    private static (string? Title, string[] Links) ReadPage(string text, Uri pageUri)
+    private static (string? Title, string[] Links) ReadPage(string text, Uri pageUri, CancellationToken token)
     {
-        var document = new HtmlDocument();
-        document.LoadHtml(text);
-        HtmlNode root = document.DocumentNode;
-        string? title = root.Descendants("title").FirstOrDefault()?.InnerText;
-        title = title is null ? null : HtmlEntity.DeEntitize(title).Trim();
-
+        (string? title, string? baseHref, List<string> hrefs) = HtmlLinkScanner.Scan(text, token);
         Uri baseUri = pageUri;
-        if (root.Descendants("base").FirstOrDefault()?.GetAttributeValue("href", null) is { } baseHref
-            && UrlNormalizer.Resolve(pageUri, HtmlEntity.DeEntitize(baseHref)) is { } declared)
+        if (baseHref is not null && UrlNormalizer.Resolve(pageUri, baseHref) is { } declared)
         {
             baseUri = declared;
         }
 
         var links = new List<string>();
         var unique = new HashSet<string>(StringComparer.Ordinal);
-        foreach (HtmlNode anchor in root.Descendants().Where(n => n.Name is "a" or "area"))
+        for (int i = 0; i < hrefs.Count; i++)
         {
-            string? href = anchor.GetAttributeValue("href", null);
-            if (href is not null && UrlNormalizer.Resolve(baseUri, HtmlEntity.DeEntitize(href)) is { } link && unique.Add(link.AbsoluteUri))
+            if ((i & 1023) == 1023)
+            {
+                token.ThrowIfCancellationRequested();
+            }
+
+            if (UrlNormalizer.Resolve(baseUri, HtmlEntity.DeEntitize(hrefs[i])) is { } link && unique.Add(link.AbsoluteUri))
             {
                 links.Add(link.AbsoluteUri);
             }
@@ -200,6 +198,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
     {
         foreach (string link in page.Links)
         {
+            token.ThrowIfCancellationRequested();
             var uri = new Uri(link);
             if (!_scope.Allows(uri) || _seen.ContainsKey(uri.AbsoluteUri))
             {

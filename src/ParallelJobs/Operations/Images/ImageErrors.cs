@@ -13,6 +13,26 @@ internal static class ImageErrors
     public static ItemOperationException SourceIsFolder(string path) => new(
         ErrorIds.SourceIsFolder, ErrorCategory.InvalidArgument, $"'{path}' is a folder, not an image file.");
 
+    public static ItemOperationException SourceNotRegular(string path) => new(
+        ErrorIds.SourceNotRegularFile, ErrorCategory.InvalidArgument, $"'{path}' is not a regular file (it is a FIFO, socket or device), so it was not opened: only image files are read.")
+    {
+        Retryable = false,
+    };
+
+    public static ItemOperationException DestinationCollision(string source, string destination, string first) => new(
+        ErrorIds.DestinationCollision, ErrorCategory.ResourceExists,
+        $"'{destination}' is already the destination of '{first}', so '{source}' was not written: give -Root to keep the folders below it, or a -Suffix.")
+    {
+        Retryable = false,
+    };
+
+    public static ItemOperationException DestinationProtected(string source, string destination) => new(
+        ErrorIds.DestinationProtected, ErrorCategory.ResourceExists,
+        $"'{destination}' already exists and is not a file that Resize-Image wrote, so '{source}' was not written: an existing image may be a source and is never replaced, even with -Force. Remove it, or write elsewhere (-Destination or -Suffix).")
+    {
+        Retryable = false,
+    };
+
     public static ItemOperationException SourceUnreadable(string path, Exception ex) => new(
         ErrorIds.SourceUnreadable, ErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", ex);
 
@@ -21,6 +41,11 @@ internal static class ImageErrors
 
     public static ItemOperationException Invalid(string path, string formatName, string detail, Exception? inner = null) => new(
         ErrorIds.ImageInvalid, ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: {detail}", inner);
+
+    /// <summary>What a decoder's failure says about the file; a decoder's own bug (a null reference on crafted data) says only that the data is corrupt.</summary>
+    public static string DecoderDetail(Exception ex) => ex is NullReferenceException or IndexOutOfRangeException or InvalidCastException or ArgumentNullException
+        ? "its data is corrupt (the decoder could not make sense of it)."
+        : ex.Message;
 
     public static ItemOperationException Truncated(string path, string formatName) => new(
         ErrorIds.ImageInvalid, ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: the file is truncated (it ends before the image data does).");

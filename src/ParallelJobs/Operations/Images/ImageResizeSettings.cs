@@ -29,6 +29,12 @@ internal sealed class ImageResizeSettings
     /// <summary>The folder to write to, as a full path; null writes beside each source.</summary>
     public string? DestinationFolder { get; set; }
 
+    /// <summary>
+    /// With a destination folder: the folder whose structure is kept below it (a source in root/a/b.jpg is
+    /// written to destination/a/b.jpg). A source outside it is written directly in the destination folder.
+    /// </summary>
+    public string? Root { get; set; }
+
     public bool Force { get; set; }
 
     /// <summary>The most pixels an image may have, all frames together.</summary>
@@ -39,7 +45,9 @@ internal sealed class ImageResizeSettings
     /// <summary>The file a source is written to: its name, the suffix, and the output format's extension.</summary>
     public string DestinationFor(string source)
     {
-        string folder = DestinationFolder ?? Path.GetDirectoryName(source) ?? string.Empty;
+        string folder = DestinationFolder is null ? Path.GetDirectoryName(source) ?? string.Empty
+            : Root is not null && RelativeFolder(source, Root) is { } relative ? Path.Combine(DestinationFolder, relative)
+            : DestinationFolder;
         string extension = Format switch
         {
             ImageOutputFormat.Jpeg => ".jpg",
@@ -52,10 +60,29 @@ internal sealed class ImageResizeSettings
         return Path.Combine(folder, Path.GetFileNameWithoutExtension(source) + Suffix + extension);
     }
 
+    /// <summary>The folder of <paramref name="source"/> relative to <paramref name="root"/>, or null when it is not below it.</summary>
+    public static string? RelativeFolder(string source, string root)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(source)) ?? string.Empty;
+        string prefix = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        if (PathComparer.Equals(folder.TrimEnd(Path.DirectorySeparatorChar), prefix))
+        {
+            return string.Empty;
+        }
+
+        prefix += Path.DirectorySeparatorChar;
+        return folder.StartsWith(prefix, PathComparer == StringComparer.Ordinal ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase)
+            ? folder.Substring(prefix.Length)
+            : null;
+    }
+
     public static bool SamePath(string a, string b) =>
         PathComparer.Equals(Path.GetFullPath(a).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(b).TrimEnd(Path.DirectorySeparatorChar));
 
     /// <summary>What the job log records as the run's identity: -Resume refuses a log written with other settings.</summary>
     public string Signature =>
-        $"Resize-Image width={Width} height={Height} mode={Mode} format={Format} quality={Quality} suffix={Suffix} destination={DestinationFolder}";
+        $"Resize-Image width={Width} height={Height} mode={Mode} format={Format} quality={Quality} suffix={Suffix} destination={DestinationFolder}{(RootGiven ? $" root={Root}" : string.Empty)}";
+
+    /// <summary>True when -Root was given (the default root is found from the input, after the log is opened).</summary>
+    public bool RootGiven { get; set; }
 }

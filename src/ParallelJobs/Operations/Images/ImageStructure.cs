@@ -6,17 +6,19 @@ using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Pbm;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 
 namespace ParallelJobs.Operations.Images;
 
 /// <summary>
 /// Walks an image file's container structure before it is decoded: ImageSharp 2.1 decodes a truncated
-/// JPEG, PNG, GIF, BMP, WebP or PBM without complaint (the missing part comes out grey or black), so a
+/// JPEG, PNG, GIF, BMP, WebP, PBM, TGA or TIFF without complaint (the missing part comes out grey or black), so a
 /// cut-off download would silently become a broken thumbnail. Also counts a GIF's frames, so that an
 /// animation with too many is refused before any frame is decoded. The walk reads segment headers and
 /// seeks over their bodies; only a JPEG's compressed data is scanned, for its next marker.
-/// TIFF and TGA need no walk: ImageSharp already fails on a truncated one.
+/// TGA and TIFF are decoded with blank pixels when cut off too, so their pixel data is checked as well.
 /// </summary>
 internal static class ImageStructure
 {
@@ -39,6 +41,12 @@ internal static class ImageStructure
                 return 1;
             case WebpFormat:
                 WebpStructure.Check(reader, path);
+                return 1;
+            case TgaFormat:
+                TgaStructure.Check(reader, path);
+                return 1;
+            case TiffFormat:
+                TiffStructure.Check(stream, path, token);
                 return 1;
             case PbmFormat:
                 PbmStructure.Check(reader, path);

@@ -29,6 +29,7 @@ internal sealed class ResizeImageOperation : IItemOperation
     private readonly ImageResizeSettings _settings;
     private readonly Configuration _configuration;
     private readonly ConcurrentDictionary<string, byte> _sources = new(ImageResizeSettings.PathComparer);
+    private readonly ConcurrentDictionary<string, string> _claims = new(ImageResizeSettings.PathComparer);
     private readonly JpegEncoder _jpegEncoder;
     private readonly WebpEncoder _webpEncoder;
 
@@ -44,19 +45,35 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
     }
 
-    /// <summary>Pipeline thread: remembers a source of this run, so no item writes over it.</summary>
-    public void AddSource(string path) => _sources.TryAdd(Path.GetFullPath(path), 0);
+    /// <summary>
+    /// Pipeline thread: remembers a source of this run as soon as it arrives, by its path, its real path
+    /// (through links) and its directory entry, so that no item writes over it; and claims its destination,
+    /// so that a later source with the same destination fails instead of overwriting the first one's output.
+    /// </summary>
+    public void AddSource(string path)
+    {
+        string full = Path.GetFullPath(path);
+        _sources.TryAdd(full, 0);
+        _sources.TryAdd(FileSystemNative.EntryPath(full), 0);
+        if (FileSystemNative.RealPath(full) is { } real)
+        {
+            _sources.TryAdd(real, 0);
+        }
+
+        _claims.TryAdd(FileSystemNative.EntryPath(_settings.DestinationFor(full)), full);
+    }
 
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         string source = (string)item.Input!;
         string destination = _settings.DestinationFor(source);
-        if (ImageResizeSettings.SamePath(source, destination) || _sources.ContainsKey(Path.GetFullPath(destination)))
+        CheckNotSource(source, destination);
+        if (_claims.TryGetValue(FileSystemNative.EntryPath(destination), out string? first) && !ImageResizeSettings.SamePath(first, source))
         {
-            throw ImageErrors.DestinationIsSource(source, destination);
+            throw ImageErrors.DestinationCollision(source, destination, first);
         }
 
-        if (!_settings.Force && File.Exists(destination))
+        if (!_settings.Force && Exists(destination))
         {
             throw ImageErrors.DestinationExists(source, destination);
         }
@@ -64,9 +81,10 @@ internal sealed class ResizeImageOperation : IItemOperation
         long bytesBefore;
         IImageFormat sourceFormat;
         Image image;
-        using (FileStream input = OpenSource(source))
+        using (FileStream file = OpenSource(source))
+        using (var input = new CancellableStream(file, token))
         {
-            bytesBefore = input.Length;
+            bytesBefore = file.Length;
             image = Decode(input, source, out sourceFormat, token);
         }
 
@@ -81,14 +99,38 @@ internal sealed class ResizeImageOperation : IItemOperation
             using (resized == image ? null : resized)
             {
                 token.ThrowIfCancellationRequested();
+                ImageMark.Apply(resized, output);
                 long bytesAfter = Write(resized, EncoderFor(output, sourceFormat, source), source, destination, token);
                 return new object[] { new ImageResizeResult(source, destination, originalWidth, originalHeight, resized.Width, resized.Height, bytesBefore, bytesAfter) };
             }
         }
     }
 
+    /// <summary>Refuses a destination that is, or is reached through a link as, a source known so far.</summary>
+    private void CheckNotSource(string source, string destination)
+    {
+        if (ImageResizeSettings.SamePath(source, destination)
+            || _sources.ContainsKey(Path.GetFullPath(destination))
+            || _sources.ContainsKey(FileSystemNative.EntryPath(destination))
+            || (FileSystemNative.RealPath(destination) is { } real && _sources.ContainsKey(real)))
+        {
+            throw ImageErrors.DestinationIsSource(source, destination);
+        }
+    }
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || FileSystemNative.Kind(path) != FileKind.Missing;
+
     private static FileStream OpenSource(string source)
     {
+        // Only a regular file is opened: opening a FIFO waits for a writer, for ever, whatever the timeout.
+        switch (FileSystemNative.Kind(source))
+        {
+            case FileKind.Directory:
+                throw ImageErrors.SourceIsFolder(source);
+            case FileKind.Special:
+                throw ImageErrors.SourceNotRegular(source);
+        }
+
         try
         {
             return new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
@@ -108,7 +150,7 @@ internal sealed class ResizeImageOperation : IItemOperation
     }
 
     /// <summary>Reads the header, refuses what is too large or cut short, and only then decodes.</summary>
-    private Image Decode(FileStream input, string source, out IImageFormat format, CancellationToken token)
+    private Image Decode(Stream input, string source, out IImageFormat format, CancellationToken token)
     {
         try
         {
@@ -129,7 +171,7 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ItemOperationException)
         {
-            throw ImageErrors.Invalid(source, format.Name, ex.Message, ex);
+            throw ImageErrors.Invalid(source, format.Name, ImageErrors.DecoderDetail(ex), ex);
         }
 
         if (info is null || info.Width <= 0 || info.Height <= 0)
@@ -161,7 +203,7 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ItemOperationException)
         {
-            throw ImageErrors.Invalid(source, format.Name, ex.Message, ex);
+            throw ImageErrors.Invalid(source, format.Name, ImageErrors.DecoderDetail(ex), ex);
         }
 
         // What was decoded must agree with what the header promised before the memory was spent.
@@ -340,14 +382,22 @@ internal sealed class ResizeImageOperation : IItemOperation
             Directory.CreateDirectory(folder);
             temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid().ToString("N").Substring(0, 12)}.tmp");
             long length;
-            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024))
             {
-                image.Save(output, encoder);
+                using (var guarded = new CancellableStream(output, token))
+                {
+                    image.Save(guarded, encoder);
+                }
+
                 length = output.Length;
+                if (encoder is BmpEncoder)
+                {
+                    ImageMark.ApplyToBmp(output);
+                }
             }
 
             token.ThrowIfCancellationRequested();
-            Publish(temp, source, destination);
+            Publish(temp, source, destination, token);
             temp = null;
             return length;
         }
@@ -364,16 +414,13 @@ internal sealed class ResizeImageOperation : IItemOperation
         }
     }
 
-    private void Publish(string temp, string source, string destination)
+    private void Publish(string temp, string source, string destination, CancellationToken token)
     {
-        if (File.Exists(destination))
+        // Sources that arrived while this one was being worked on count too.
+        CheckNotSource(source, destination);
+        if (Exists(destination))
         {
-            if (!_settings.Force)
-            {
-                throw ImageErrors.DestinationExists(source, destination);
-            }
-
-            File.Replace(temp, destination, null, ignoreMetadataErrors: true);
+            Replace(temp, source, destination, token);
             return;
         }
 
@@ -382,15 +429,32 @@ internal sealed class ResizeImageOperation : IItemOperation
             // Fails if another writer created the destination meanwhile: that is checked next.
             File.Move(temp, destination);
         }
-        catch (IOException) when (File.Exists(destination))
+        catch (IOException) when (Exists(destination))
         {
-            if (!_settings.Force)
-            {
-                throw ImageErrors.DestinationExists(source, destination);
-            }
-
-            File.Replace(temp, destination, null, ignoreMetadataErrors: true);
+            Replace(temp, source, destination, token);
         }
+    }
+
+    /// <summary>
+    /// -Force replaces an existing file only when it cannot be a source: a file that is not an image, or an
+    /// image Resize-Image wrote (it carries <see cref="ImageMark"/>). Any other image may be a source that
+    /// has not arrived yet (a.png, while a.jpg is written as a.png), so it is never replaced.
+    /// </summary>
+    private void Replace(string temp, string source, string destination, CancellationToken token)
+    {
+        if (!_settings.Force)
+        {
+            throw ImageErrors.DestinationExists(source, destination);
+        }
+
+        FileKind kind = FileSystemNative.Kind(destination);
+        if (kind is FileKind.Directory or FileKind.Special
+            || (kind == FileKind.Regular && ImageMark.IsImage(destination, _configuration) && !ImageMark.IsMarked(destination, _configuration, token)))
+        {
+            throw ImageErrors.DestinationProtected(source, destination);
+        }
+
+        File.Replace(temp, destination, null, ignoreMetadataErrors: true);
     }
 
     private static void TryDelete(string path)
