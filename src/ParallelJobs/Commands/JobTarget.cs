@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Commands;
 
@@ -15,6 +16,7 @@ internal sealed class JobTarget : IStreamTarget
     private readonly bool _stopOnError;
     private volatile ErrorRecord? _stopError;
     private int _itemFailures;
+    private bool _barShown;
 
     public JobTarget(Job job, bool stopOnError)
     {
@@ -102,7 +104,25 @@ internal sealed class JobTarget : IStreamTarget
     {
         if (_stopError is null)
         {
+            if (record.ActivityId == ProgressReporter.ActivityId)
+            {
+                _barShown = record.RecordType != ProgressRecordType.Completed;
+            }
+
             _job.Progress.Add(record);
+        }
+    }
+
+    /// <summary>
+    /// The job's thread, once the run is over: a run that ended by a stopping error (or while input was read)
+    /// did not write the record that removes its bar, so Receive-Job would leave it on the screen.
+    /// </summary>
+    public void CompleteProgress()
+    {
+        if (_barShown)
+        {
+            _barShown = false;
+            _job.Progress.Add(new ProgressRecord(ProgressReporter.ActivityId, "Invoke-ParallelJob", "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
 

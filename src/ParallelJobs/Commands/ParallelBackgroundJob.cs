@@ -91,6 +91,12 @@ internal sealed class ParallelBackgroundJob : Job2
     /// <summary>Stops every running item and waits (bounded) for the job to end; Stop-Job and Remove-Job -Force.</summary>
     public override void StopJob()
     {
+        if (Volatile.Read(ref _finished) != 0)
+        {
+            // Already over, and its run released: nothing to stop.
+            return;
+        }
+
         _command.CancelRun();
         Thread? thread = _thread;
         if (thread is null || !thread.Join(StopWait))
@@ -172,6 +178,15 @@ internal sealed class ParallelBackgroundJob : Job2
             _command.DisposeRun();
         }
 
+        try
+        {
+            _target.CompleteProgress();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Removed (Remove-Job -Force) after a stop that gave up waiting: nobody reads it any more.
+        }
+
         Finish(final, reason);
     }
 
@@ -220,9 +235,9 @@ internal sealed class ParallelBackgroundJob : Job2
         {
             s_setJobStateWithReason.Invoke(this, new object?[] { state, reason });
         }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        catch (TargetInvocationException ex) when (ex.InnerException is ObjectDisposedException)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+            // Removed in the meantime: on the job's own thread this must not bring the process down.
         }
     }
 }

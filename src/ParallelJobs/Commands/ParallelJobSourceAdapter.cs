@@ -31,11 +31,10 @@ public sealed class ParallelJobSourceAdapter : JobSourceAdapter
 
     public override IList<Job2> GetJobs() => _jobs.Values.ToList();
 
-    public override IList<Job2> GetJobsByName(string name, bool recurse) =>
-        _jobs.Values.Where(j => new WildcardPattern(name, WildcardOptions.IgnoreCase).IsMatch(j.Name)).ToList();
+    /// <summary>Get-Job -Name: wildcards, as for the jobs in PowerShell's own repository.</summary>
+    public override IList<Job2> GetJobsByName(string name, bool recurse) => Matching(name, j => j.Name);
 
-    public override IList<Job2> GetJobsByCommand(string command, bool recurse) =>
-        _jobs.Values.Where(j => new WildcardPattern(command, WildcardOptions.IgnoreCase).IsMatch(j.Command)).ToList();
+    public override IList<Job2> GetJobsByCommand(string command, bool recurse) => Matching(command, j => j.Command);
 
     public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse) =>
         _jobs.TryGetValue(instanceId, out Job2? job) ? job : null;
@@ -55,6 +54,12 @@ public sealed class ParallelJobSourceAdapter : JobSourceAdapter
         {
             removed.StopJob();
         }
+    }
+
+    private List<Job2> Matching(string pattern, Func<Job2, string> text)
+    {
+        var wildcard = new WildcardPattern(pattern, WildcardOptions.IgnoreCase);
+        return _jobs.Values.Where(j => wildcard.IsMatch(text(j))).ToList();
     }
 
     private static bool IsFinished(JobState state) =>
