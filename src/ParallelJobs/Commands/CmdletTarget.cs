@@ -16,6 +16,8 @@ internal sealed class CmdletTarget : IStreamTarget
 
     public void WriteError(ErrorRecord error) => _cmdlet.WriteError(error);
 
+    public void WriteItemFailure(ErrorRecord error) => _cmdlet.WriteError(error);
+
     public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
 
     public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);

@@ -9,6 +9,9 @@ internal interface IStreamTarget
 
     void WriteError(ErrorRecord error);
 
+    /// <summary>The terminating error that ended an item (thrown, timed out, refused): a -AsJob job fails on it.</summary>
+    void WriteItemFailure(ErrorRecord error);
+
     void WriteWarning(string message);
 
     void WriteVerbose(string message);

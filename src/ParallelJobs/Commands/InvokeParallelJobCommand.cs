@@ -156,8 +156,9 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         _config = BuildConfig();
         if (AsJob)
         {
-            _job = new ParallelBackgroundJob(this, MyInvocation.Line.Trim(), JobName);
-            StartRun(new JobTarget(_job));
+            // The job's Command is the script block's text, as Start-ThreadJob's.
+            _job = new ParallelBackgroundJob(this, ScriptBlock?.ToString() ?? MyInvocation.Line.Trim(), JobName, ErrorActionIsStop());
+            StartRun(_job.Target);
             return;
         }
 
@@ -206,8 +207,19 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         }
 
         HandOffToJob();
-        JobRepository.Add(_job);
-        _job.Start();
+        // Through JobManager, as Start-ThreadJob: Remove-Job and Receive-Job -AutoRemoveJob find a Job2 only there.
+        // Import-Module registers the adapter; a host that added the cmdlets by hand has only the repository.
+        if (JobManager.IsRegistered(nameof(ParallelJobSourceAdapter)))
+        {
+            var definition = new JobDefinition(typeof(ParallelJobSourceAdapter), string.Empty, _job.Name);
+            JobManager.NewJob(new JobInvocationInfo(definition, new Dictionary<string, object> { ["Job"] = _job }));
+        }
+        else
+        {
+            JobRepository.Add(_job);
+        }
+
+        _job.StartJob();
         WriteObject(_job);
     }
 
@@ -229,7 +241,28 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             return;
         }
 
-        Enqueue(input, task);
+        if (_job is null)
+        {
+            Enqueue(input, task);
+            return;
+        }
+
+        if (_job.EndedDuringInput)
+        {
+            // The run is over; the rest of the input is read but not run, and the job reports how it ended.
+            return;
+        }
+
+        try
+        {
+            Enqueue(input, task);
+        }
+        catch (Exception ex) when (ex is RuntimeException or JobTarget.StoppedAtErrorException && ex is not PipelineStoppedException)
+        {
+            // The run ended while input was read (-MaxFailures, -TimeoutSeconds, -ErrorAction Stop): that is the
+            // job's failure to report, not this call's, which still returns the job.
+            _job.EndDuringInput(ex);
+        }
     }
 
     /// <summary>Without -ScriptBlock every input is its own call, as joblib runs delayed(f)(x) objects.</summary>

@@ -241,7 +241,8 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
     protected override void EndProcessing() => FinishRun();
 
-    internal void FinishRun()
+    /// <summary>Waits for the run and ends it: returns how it ended when that is no error (-AsJob reads the counts).</summary>
+    internal RunOutcome FinishRun()
     {
         SetKnownTotal(_enqueued);
         RunOutcome outcome;
@@ -260,6 +261,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
 
         Conclude(outcome);
+        return outcome;
     }
 
     /// <summary>The one place where how a run ended becomes what the user sees: nothing, or one terminating error.</summary>
@@ -353,10 +355,13 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
     }
 
-    /// <summary>Ends the run with one error: thrown to the pipeline, or to the job that owns the run.</summary>
+    /// <summary>
+    /// Ends the run with one error: thrown to the pipeline, or to the job that owns the run (also while input
+    /// is still read: the -AsJob call returns its job all the same, and the job reports the error).
+    /// </summary>
     private void Terminate(ErrorRecord error)
     {
-        if (_handedOff)
+        if (_handedOff || _target is JobTarget)
         {
             throw new RuntimeException(error.Exception.Message, error.Exception, error);
         }
@@ -368,7 +373,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// -ErrorAction Stop, or $ErrorActionPreference = 'Stop' when errors are written to the error stream.
     /// With -AsResult errors travel inside the results, so only an explicit -ErrorAction Stop halts.
     /// </summary>
-    private bool ErrorActionIsStop()
+    internal bool ErrorActionIsStop()
     {
         object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound
             : AsResult ? null : SessionState.PSVariable.GetValue("ErrorActionPreference");

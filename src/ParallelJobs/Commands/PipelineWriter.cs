@@ -53,7 +53,7 @@ internal sealed class PipelineWriter : IResultWriter
 
         if (result.Failure is not null)
         {
-            _runtime.WriteError(ItemErrors.KeepOrigin(ItemErrors.ForItem(result.Failure, result)));
+            _runtime.WriteItemFailure(ItemErrors.KeepOrigin(ItemErrors.ForItem(result.Failure, result)));
         }
     }
 
