@@ -59,7 +59,7 @@ Describe 'Invoke-ParallelJob -AsResult' {
         It 'renders the default table view' {
             $text = 1..2 | Invoke-ParallelJob -AsResult { "out $_" } | Format-Table | Out-String
 
-            foreach ($column in 'Index', 'Status', 'Attempts', 'Duration', 'Input', 'Output', 'Error') {
+            foreach ($column in 'Index', 'Status', 'Attempts', 'Duration', 'Input', 'Output', 'Errors') {
                 $text | Should -Match "\b$column\b"
             }
             $text | Should -Match 'Completed'

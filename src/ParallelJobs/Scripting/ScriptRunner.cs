@@ -141,6 +141,20 @@ internal sealed class ScriptRunner : IItemRunner
     /// <summary>Called by the driver script, on this worker's thread, inside the pipeline.</summary>
     private void RunBatch()
     {
+        // Every output object reaches the running attempt as it is written, in both paths below.
+        Action<object?>? outerSink = SharedScopeOutput.Swap(_onOutput);
+        try
+        {
+            RunBatchItems();
+        }
+        finally
+        {
+            SharedScopeOutput.Swap(outerSink);
+        }
+    }
+
+    private void RunBatchItems()
+    {
         IReadOnlyList<WorkItem> batch = _batch!;
         ScriptTask? shared = _sharedScopeAllowed ? _config.DefaultTask : null;
         if (shared?.SharedScopeText is not null && batch.Count > 1 && AllDefault(batch))
@@ -159,7 +173,7 @@ internal sealed class ScriptRunner : IItemRunner
             WorkItem item = batch[i];
             ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
-            ScriptBlock script = _compiled.Get(task.Text);
+            ScriptBlock script = _compiled.Get(task.StreamingText ?? task.Text);
 
             _variables.Clear();
             _variables.Add(new PSVariable("_", item.Input));
@@ -172,7 +186,11 @@ internal sealed class ScriptRunner : IItemRunner
             ErrorRecord? failure = null;
             try
             {
-                attempt.SetOutput(script.InvokeWithContext(null, _variables, task.Arguments));
+                // The output was handed on as it was written; anything left here came past the stream.
+                foreach (PSObject left in script.InvokeWithContext(null, _variables, task.Arguments))
+                {
+                    attempt.AddOutput(left);
+                }
             }
             catch (PipelineStoppedException)
             {
@@ -259,7 +277,6 @@ internal sealed class ScriptRunner : IItemRunner
             _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
         }
 
-        Action<object?>? outerSink = SharedScopeOutput.Swap(_onOutput);
         try
         {
             _compiled.Get(task.SharedScopeText!).InvokeWithContext(null, _variables, task.Arguments);
@@ -278,10 +295,6 @@ internal sealed class ScriptRunner : IItemRunner
         catch (Exception)
         {
             // Failed before the first item started: the per-item path runs them all.
-        }
-        finally
-        {
-            SharedScopeOutput.Swap(outerSink);
         }
     }
 

@@ -29,6 +29,12 @@ internal sealed class ScriptTask
     public string? SharedScopeText { get; set; }
 
     /// <summary>
+    /// <see cref="Text"/> shaped to hand each output object on as it is written (worker runspaces only: the
+    /// receiving type exists only in this process, so remote hosts and -Sequential run <see cref="Text"/>).
+    /// </summary>
+    public string? StreamingText { get; set; }
+
+    /// <summary>
     /// The text is not the caller's script with only $using: rewritten: its shape (named blocks,
     /// [CmdletBinding()], a top-level break or exit) is wrapped, so the caller's own block cannot stand in for it.
     /// </summary>

@@ -77,6 +77,7 @@ internal static class ScriptTaskBuilder
         var task = new ScriptTask(text, names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>())
         {
             Reshaped = shape.RunsAsCommand || shape.NeedsItemLoop,
+            StreamingText = Streaming(text),
         };
         if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
         {
@@ -85,6 +86,30 @@ internal static class ScriptTaskBuilder
         }
 
         return task;
+    }
+
+    /// <summary>
+    /// The item's text for a worker runspace, its output handed on object by object as it is written
+    /// (<see cref="SharedScopeOutput"/>), so that what an item wrote before a timeout stopped it is kept. The
+    /// body is dot-sourced, so it runs in the item's own scope as before, with its arguments; only the
+    /// <c>using</c> statements, which must open a script, stay outside.
+    /// </summary>
+    private static string Streaming(string text)
+    {
+        ScriptBlockAst parsed = Parser.ParseInput(text, out _, out ParseError[] errors);
+        if (errors.Length > 0)
+        {
+            return text;
+        }
+
+        int start = 0;
+        foreach (UsingStatementAst usingStatement in parsed.UsingStatements)
+        {
+            start = Math.Max(start, usingStatement.Extent.EndOffset);
+        }
+
+        return text.Substring(0, start) + "\n. {" + text.Substring(start) + "\n} @args | & { process { ["
+            + typeof(SharedScopeOutput).FullName + "]::Write($_) } }";
     }
 
     private static string UsingName(VariableExpressionAst variable)
