@@ -113,6 +113,7 @@ BeforeAll {
         scalar      = '42'
         text        = '"just a string"'
         nullLiteral = 'null'
+        commentOnly = '/* nothing else */'
     }
 }
 
@@ -129,7 +130,7 @@ AfterAll {
 
 Describe 'Invoke-ParallelWebRequest parses JSON as Invoke-RestMethod does' {
     It 'gives the same value and types as Invoke-RestMethod and ConvertFrom-Json for <_>' -ForEach @(
-        'dates', 'bigIntegers', 'numbers', 'comments', 'nanInfinity', 'sameKey', 'lenient', 'nested', 'escapes', 'scalar', 'text', 'nullLiteral'
+        'dates', 'bigIntegers', 'numbers', 'comments', 'nanInfinity', 'sameKey', 'lenient', 'nested', 'escapes', 'scalar', 'text', 'nullLiteral', 'commentOnly'
     ) {
         $text = $corpus[$_]
         $uri = Set-Answer "json-$_" -Body $text
