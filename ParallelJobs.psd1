@@ -7,6 +7,8 @@
     Copyright            = '(c) ParallelJobs contributors. MIT License.'
     Description          = 'Run script blocks and built-in operations on many items in parallel, on a managed pool of worker runspaces, and get the results back in input order.'
     PowerShellVersion    = '5.1'
+    # Windows PowerShell 5.1 needs .NET Framework 4.7.2 or later: the module is built on netstandard2.0.
+    DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('ParallelJobs.format.ps1xml')
     CmdletsToExport      = @(
@@ -24,8 +26,27 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('parallel', 'runspace', 'joblib', 'foreach', 'throttle', 'PSEdition_Desktop', 'PSEdition_Core')
-            ProjectUri = 'https://example.invalid/ParallelJobs'
+            # PSCommand_<Name> for each exported cmdlet, so Find-PSResource -CommandName finds the module.
+            Tags         = @(
+                'parallel', 'runspace', 'joblib', 'foreach', 'throttle', 'http', 'crawler', 'image'
+                'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS'
+                'PSCommand_Invoke-ParallelJob'
+                'PSCommand_New-ParallelCall'
+                'PSCommand_Get-ParallelJobPool'
+                'PSCommand_Clear-ParallelJobPool'
+                'PSCommand_Set-ParallelJobPool'
+                'PSCommand_Invoke-ParallelWebRequest'
+                'PSCommand_Invoke-ParallelCrawl'
+                'PSCommand_Resize-Image'
+            )
+            # No ProjectUri or LicenseUri: the project has no public address yet. The license is the LICENSE file.
+            ReleaseNotes = @'
+0.1.0: the first release. Invoke-ParallelJob (ordered parallel script blocks on a warm runspace pool, timeouts,
+retries, failure limits, a resumable job log, -AsJob, SSH fan-out), New-ParallelCall, the pool cmdlets,
+Invoke-ParallelWebRequest (JSON parsed as Invoke-RestMethod parses it, its -TimeoutSec, -MaximumRetryCount and
+-RetryIntervalSec, POST and PATCH never resent unless asked), Invoke-ParallelCrawl and Resize-Image.
+See CHANGELOG.md for the details.
+'@
         }
     }
 }

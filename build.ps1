@@ -42,6 +42,7 @@ function Invoke-Build {
     # ImageSharp's SIMD build for PowerShell 7 (the portable one above also serves Windows PowerShell 5.1).
     Copy-Item (Join-Path $bin 'netcoreapp3.1') $moduleDir -Recurse
     Copy-Item (Join-Path $root 'ParallelJobs.psd1') $moduleDir
+    Copy-Item (Join-Path $root 'LICENSE'), (Join-Path $root 'CHANGELOG.md') $moduleDir
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleDir
     $helpDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $root 'module/about_*.help.txt') $helpDir -ErrorAction Ignore

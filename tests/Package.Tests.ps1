@@ -54,6 +54,41 @@ AfterAll {
     }
 }
 
+Describe 'Manifest' {
+    BeforeAll {
+        $script:data = Import-PowerShellDataFile (Join-Path $repoRoot 'ParallelJobs.psd1')
+        $script:psData = $data.PrivateData.PSData
+    }
+
+    It 'has no placeholder address, and a LicenseUri or ProjectUri only if it is a real https address' {
+        (Get-Content (Join-Path $repoRoot 'ParallelJobs.psd1') -Raw) | Should -Not -Match 'example\.(invalid|com|org)|localhost'
+        foreach ($key in 'ProjectUri', 'LicenseUri', 'IconUri') {
+            if ($psData.ContainsKey($key)) { $psData[$key] | Should -Match '^https://' }
+        }
+    }
+
+    It 'tags every exported cmdlet with a PSCommand_ tag, and both editions' {
+        foreach ($name in $data.CmdletsToExport) { $psData.Tags | Should -Contain "PSCommand_$name" }
+        $psData.Tags | Should -Contain 'PSEdition_Core'
+        $psData.Tags | Should -Contain 'PSEdition_Desktop'
+        @($psData.Tags | Where-Object { $_ -like 'PSCommand_*' }).Count | Should -Be @($data.CmdletsToExport).Count
+    }
+
+    It 'names .NET Framework 4.7.2 for Windows PowerShell and has release notes' {
+        $data.DotNetFrameworkVersion | Should -Be '4.7.2'
+        $psData.ReleaseNotes | Should -Match $data.ModuleVersion
+    }
+
+    It 'ships an MIT LICENSE with the copyright line the manifest has, and a CHANGELOG for this version' {
+        $license = Get-Content (Join-Path $repoRoot 'LICENSE') -Raw
+        $license | Should -Match '^MIT License'
+        $data.Copyright | Should -Match 'MIT'
+        $holder = ($data.Copyright -replace '^\(c\)\s*', '' -replace '\.\s*MIT License\.?$', '').Trim()
+        $license | Should -Match ('Copyright \(c\) ' + [regex]::Escape($holder))
+        Get-Content (Join-Path $repoRoot 'CHANGELOG.md') -Raw | Should -Match ('## ' + [regex]::Escape($data.ModuleVersion))
+    }
+}
+
 Describe 'Package' {
     Context 'build.ps1 Package' {
         It 'writes ParallelJobs.<version>.nupkg to out/packages' {
@@ -85,6 +120,8 @@ Describe 'Package' {
 `$ErrorActionPreference = 'Stop'
 `$ProgressPreference = 'SilentlyContinue'
 Register-PSResourceRepository -Name PJLocal -Uri '$packages' -Trusted
+'FOUNDBYCOMMAND: ' + (@(Find-PSResource -CommandName Invoke-ParallelJob -Repository PJLocal | ForEach-Object { `$_.ParentResource.Name }) -join ' ')
+'FOUNDBYTAG: ' + (@(Find-PSResource -Tag joblib -Repository PJLocal).Name -join ' ')
 Install-PSResource ParallelJobs -Repository PJLocal -TrustRepository -Scope CurrentUser
 Import-Module ParallelJobs
 'RESULT: ' + ((1..3 | Invoke-ParallelJob { `$_ * 2 }) -join ' ')
@@ -115,6 +152,8 @@ Import-Module ParallelJobs
             $child.ExitCode | Should -Be 0 -Because $because
             $lines = $child.Output -split '\r?\n'
             $lines | Should -Contain 'RESULT: 2 4 6' -Because $because
+            $lines | Should -Contain 'FOUNDBYTAG: ParallelJobs' -Because $because
+            $lines | Should -Contain 'FOUNDBYCOMMAND: ParallelJobs' -Because $because
             $base = ($lines | Where-Object { $_ -like 'MODULEBASE: *' }) -replace '^MODULEBASE: ', ''
             $base | Should -Not -BeNullOrEmpty -Because $because
             [System.IO.Path]::GetFullPath($base) | Should -BeLike ([System.IO.Path]::GetFullPath($profileRoot) + '*') -Because 'the module must load from the installed copy'

@@ -129,8 +129,8 @@ Describe 'Invoke-ParallelWebRequest' {
     }
 
     Context 'Request objects' {
-        It 'sends Method, Headers and a hashtable Body as JSON from a hashtable item' {
-            $r = @{ Uri = "$base/echo"; Method = 'POST'; Headers = @{ 'X-Test' = 'yes' }; Body = @{ a = 1; list = 1, 2 } } | Invoke-ParallelWebRequest
+        It 'sends Method, Headers and a hashtable Body as JSON from a hashtable item whose ContentType is JSON' {
+            $r = @{ Uri = "$base/echo"; Method = 'POST'; Headers = @{ 'X-Test' = 'yes' }; Body = @{ a = 1; list = 1, 2 }; ContentType = 'application/json' } | Invoke-ParallelWebRequest
             $r.Content.method | Should -Be 'POST'
             $r.Content.contentType | Should -Match '^application/json'
             ($r.Content.body | ConvertFrom-Json).list | Should -Be @(1, 2)
@@ -151,7 +151,9 @@ Describe 'Invoke-ParallelWebRequest' {
             $r = $items | Invoke-ParallelWebRequest -Method PATCH -Headers @{ 'X-Who' = 'cmdlet'; 'X-All' = '1' } -Body @{ shared = $true }
             $r[0].Content.method | Should -Be 'PATCH'
             $r[0].Content.headers.'X-Who' | Should -Be 'cmdlet'
-            ($r[0].Content.body | ConvertFrom-Json).shared | Should -BeTrue
+            # A hashtable body is form-encoded, as Invoke-RestMethod sends it.
+            $r[0].Content.body | Should -BeExactly 'shared=True'
+            $r[0].Content.contentType | Should -Be 'application/x-www-form-urlencoded'
             $r[1].Content.headers.'X-Who' | Should -Be 'item'
             $r[1].Content.headers.'X-All' | Should -Be '1'
             $r[1].Content.body | Should -BeExactly 'mine'
@@ -330,7 +332,7 @@ Describe 'Invoke-ParallelWebRequest' {
         It 'describes every parameter, the inherited common ones too' {
             $help = Get-Help Invoke-ParallelWebRequest -Full
             $help.Synopsis | Should -Match 'HTTP'
-            foreach ($name in 'MaxPerHost', 'AsJson', 'Raw', 'ItemTimeoutSeconds', 'RetryCount', 'AsResult') {
+            foreach ($name in 'MaxPerHost', 'AsJson', 'Raw', 'ItemTimeoutSeconds', 'RetryCount', 'AsResult', 'TimeoutSec', 'MaximumRetryCount', 'RetryIntervalSec', 'RetryNonIdempotent') {
                 ($help.parameters.parameter | Where-Object name -eq $name).description.Text | Should -Not -BeNullOrEmpty
             }
         }

@@ -31,6 +31,12 @@ A page that answers 4xx is a result like any other (a broken link is worth repor
         Key                = 'A script block that gives each start page a stable identity for the job log, with the CrawlTarget in $_. Pages found by the crawl are logged under their index.'
         Force              = 'With -LogPath: starts a new log in place of an existing one.'
     }
+    Defaults    = @{
+        MaxPages           = 'None (no limit)'
+        TimeoutSeconds     = 'None (no limit)'
+        ItemTimeoutSeconds = '100'
+        Key                = 'The input index'
+    }
     Inputs      = 'System.String'
     Outputs     = 'ParallelJobs.ParallelCrawlPage, ParallelJobs.ParallelJobResult'
     Notes       = @'

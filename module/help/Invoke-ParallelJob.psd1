@@ -67,6 +67,15 @@ Give only one of -HostName, -SSHConnection and -Session. Mixing them, -UserName,
         SSHConnection        = 'Runs the items on remote hosts described by hashtables, one per host, with the keys New-PSSession -SSHConnection takes: HostName (or ComputerName), UserName, KeyFilePath (or IdentityFilePath), Port, Subsystem, ConnectingTimeout (milliseconds to wait for a connection, default 30000) and Options (a hashtable of ssh options, treated as -Options). Use it when hosts need different users, keys or ports. Each host gets -ThrottleLimit slots.'
         Session              = 'Runs the items in sessions you opened with New-PSSession (over SSH or WinRM); each session is one slot, and sessions to the same computer make one host. The sessions are never closed, and the variables and functions the run defines in them are removed (or restored) afterwards; what the items, -Module and -InitializationScript change stays, as with Invoke-Command -Session. A session that breaks cannot be reopened, so its slot is lost; the others go on.'
     }
+    Defaults    = @{
+        ThrottleLimit      = 'The number of processors ([Environment]::ProcessorCount); 4 per host with -HostName or -SSHConnection'
+        TimeoutSeconds     = 'None (no limit)'
+        ItemTimeoutSeconds = 'None (no limit)'
+        BatchSize          = 'Adaptive (starts at 1)'
+        Port               = 'ssh''s own (22, or the Port in ssh_config)'
+        Key                = 'The input index'
+        JobName            = 'Job<n>, as Start-Job names jobs'
+    }
     Inputs      = 'System.Object'
     Outputs     = 'System.Object'
     Notes       = @'

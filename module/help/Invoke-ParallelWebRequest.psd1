@@ -5,27 +5,33 @@ Invoke-ParallelWebRequest is the API-call job: one HTTP request per input item, 
 
 All requests of a run share one HttpClient, so connections are pooled and kept alive between requests (on PowerShell 7 it runs on SocketsHttpHandler). At most -ThrottleLimit requests are in flight at once (16 by default), and at most -MaxPerHost to any one host.
 
-Each response is a ParallelJobs.ParallelWebResponse with Uri, Method, StatusCode, ReasonPhrase, ContentType, Headers, Content, Elapsed and Attempts. As Invoke-RestMethod does, a JSON body (application/json, text/json or any +json media type) is parsed into PSCustomObject and array values; text is a string; a binary body is a byte array. -AsJson parses every body as JSON, -Raw keeps every body as text.
+Each response is a ParallelJobs.ParallelWebResponse with Uri, Method, StatusCode, ReasonPhrase, ContentType, Headers, Content, Elapsed and Attempts. A JSON body (application/json, text/json or any +json media type) is parsed by PowerShell's own converter, the one Invoke-RestMethod and ConvertFrom-Json use, so Content holds the same values they give: PSCustomObject and array values, and on PowerShell 7 [DateTime] for dates and [System.Numerics.BigInteger] for integers too big for [long], with comments, trailing commas and [double]::NaN accepted. An empty body is the empty string, as with Invoke-RestMethod. Text is a string; a binary body is a byte array. -AsJson parses every body as JSON, -Raw keeps every body as text.
+
+Where it differs from Invoke-RestMethod: a JSON body that PowerShell's converter refuses (invalid JSON, keys that differ only in case, an empty key) is a WebInvalidJson error of that item, where Invoke-RestMethod falls back to returning the text; a body of another media type is never guessed at (Invoke-RestMethod tries XML and JSON on any body), and XML stays text.
 
 Failures are per item and never stop the other requests. Every error has a stable id: WebConnectionRefused (nothing listens on the port), WebDnsFailure (the host name does not resolve), ItemTimedOut (no complete answer within -ItemTimeoutSeconds), WebInvalidJson (a JSON body that does not parse), WebHttpError (the server answered 400 or above, after any retries; the exception's InnerException.Response holds the response), WebConnectionFailed (any other network failure) and WebInvalidInput (an item that is not a usable request). Every error's TargetObject is the item's input, and its ParallelJobItem property a ParallelJobs.ParallelJobItem with the item's Index and Input.
 
-Retries use the module's common -RetryCount and -RetryDelay, but only for failures that another attempt can fix: 408, 429 and 5xx answers, refused or dropped connections and timeouts. A 404, a DNS failure, invalid JSON or a bad URI fails at once. When a 429 or 5xx answer carries Retry-After (seconds or an HTTP date), the next attempt waits at least that long (at most 300 s); otherwise the wait is -RetryDelay doubled for each further attempt, with jitter. A retry waits in the run's queue, not on a worker, so other requests go on meanwhile.
+Retries use the module's common -RetryCount and -RetryDelay (or Invoke-RestMethod's names for them, -MaximumRetryCount and -RetryIntervalSec), but only for failures that another attempt can fix: 408, 429 and 5xx answers, refused or dropped connections and timeouts. A 404, a DNS failure, invalid JSON or a bad URI fails at once. Methods that are not idempotent (POST, PATCH and any method other than GET, HEAD, PUT, DELETE, OPTIONS and TRACE) are retried only when the request surely had no effect, after a refused connection, a DNS failure, a 408 or a 429; after a 5xx answer, a dropped connection or a timeout they are not sent again, so a record is never created twice. -RetryNonIdempotent retries them like the others. When a 429 or 5xx answer carries Retry-After (seconds or an HTTP date), the next attempt waits at least that long (at most 300 s); otherwise the wait is -RetryDelay doubled for each further attempt, with jitter. A retry waits in the run's queue, not on a worker, so other requests go on meanwhile.
 '@
     Parameters  = @{
         InputObject        = 'The requests: URIs (strings or System.Uri), or objects or hashtables with a Uri property and optionally Method, Headers (a hashtable), Body and ContentType. From the pipeline each object is one request; passed as a parameter (alias -Uri), a list is one request per element. A bare host name such as example.com means http.'
-        Method             = 'The HTTP method of requests whose item does not name one. The default is GET.'
+        Method             = 'The HTTP method of requests whose item does not name one: GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, MERGE (tab completes these) or any other method name. The default is GET.'
         Headers            = 'Headers sent with every request, as a hashtable of names and values. An item''s own Headers are added after these and win on the same name. A Content-Type header sets the body''s media type.'
-        Body               = 'The body of requests whose item has no Body property. A string is sent as UTF-8 text, a byte array as it is, and a hashtable, PSCustomObject or array as JSON.'
-        ContentType        = 'The media type of the body, for requests whose item does not give one. By default text/plain for a string, application/octet-stream for bytes and application/json for an object sent as JSON.'
+        Body               = 'The body of requests whose item has no Body property. As Invoke-RestMethod does: a string is sent as it is (in UTF-8, or the charset the Content-Type names), a byte array as it is, and a hashtable is form-encoded (key=value&...) on POST, PUT and the like, and put into the query string on GET. A hashtable whose Content-Type is JSON (application/json or +json) is sent as JSON instead, and so are a PSCustomObject and an array (Invoke-RestMethod would send their ToString() text).'
+        ContentType        = 'The media type of the body, for requests whose item does not give one (a Content-Type header does the same). By default, as Invoke-RestMethod: a POST is application/x-www-form-urlencoded, other methods send a string or bytes with no Content-Type, a form-encoded hashtable is application/x-www-form-urlencoded, and a body sent as JSON is application/json. Give application/json to send a JSON string.'
         AsJson             = 'Parses every response body as JSON, whatever its Content-Type says. A body that does not parse gives a WebInvalidJson error.'
         Raw                = 'Keeps every response body as text in Content, never parsing JSON. Cannot be combined with -AsJson.'
         SkipHttpErrorCheck = 'Writes responses with a status of 400 or above as results, as for any other status, instead of WebHttpError errors. Such responses are then never retried.'
         MaxPerHost         = 'The most connections, and so requests at once, to any one host (scheme, host and port). The default is -ThrottleLimit, so one host can use every worker.'
+        TimeoutSec         = 'Invoke-RestMethod''s name for the per-request timeout, -ItemTimeoutSeconds, in whole seconds: an attempt without its whole response within this time fails with ItemTimedOut. 0 means no timeout, as for Invoke-RestMethod. It is a parameter of its own, so it never abbreviates the run-wide -TimeoutSeconds. Cannot be combined with -ItemTimeoutSeconds.'
+        MaximumRetryCount  = 'Invoke-RestMethod''s name for -RetryCount: how many more times to try a request that failed in a way a retry can fix. Unlike Invoke-RestMethod, which retries any 304 and 4xx answer too, only 408, 429, 5xx, connection failures and timeouts are retried, and POST and PATCH only as -RetryNonIdempotent says. Cannot be combined with -RetryCount.'
+        RetryIntervalSec   = 'Invoke-RestMethod''s name for -RetryDelay, in whole seconds. With -MaximumRetryCount and neither this nor -RetryDelay, the first retry waits 5 s as with Invoke-RestMethod. Unlike Invoke-RestMethod''s fixed interval, each further retry waits twice as long, with jitter, and a Retry-After header on a 429 or 5xx answer makes the wait at least that long. Cannot be combined with -RetryDelay.'
+        RetryNonIdempotent = 'Retries POST, PATCH and other methods that are not idempotent after a 5xx answer, a dropped connection or a timeout too, as GET, HEAD, PUT, DELETE, OPTIONS and TRACE are. Without it such a request is sent again only when it surely had no effect (a refused connection, a DNS failure, a 408 or a 429). Use it only when the server makes repeats harmless, for example with an idempotency key.'
         ThrottleLimit      = 'How many requests are in flight at once, each on its own worker thread. The default is 16. It must be 1 or more.'
         Unordered          = 'Writes each response as soon as it arrives, instead of in input order.'
         TimeoutSeconds     = 'Bounds the whole run. When it runs out, requests in flight are cancelled, requests not yet sent never start, the responses already finished are written, and one RunTimedOut error is thrown. It must be above 0.'
         ItemTimeoutSeconds = 'The per-request timeout: one attempt that has not received its whole response within this many seconds is cancelled and reported with an ItemTimedOut error (Status TimedOut with -AsResult); with -RetryCount it is tried again. The default is 100, as HttpClient''s. It must be above 0.'
-        RetryCount         = 'How many more times to try a request that failed in a way a retry can fix: a 408, 429 or 5xx answer, a refused or dropped connection, or a timeout. A 404, a DNS failure or invalid JSON is not retried. The default is 0. Retries are announced on the verbose stream; -AsResult and the response''s Attempts property record how many attempts a request took.'
+        RetryCount         = 'How many more times to try a request that failed in a way a retry can fix: a 408, 429 or 5xx answer, a refused or dropped connection, or a timeout (for POST and PATCH see -RetryNonIdempotent). A 404, a DNS failure or invalid JSON is not retried. The default is 0. Retries are announced on the verbose stream; -AsResult and the response''s Attempts property record how many attempts a request took.'
         RetryDelay         = 'Seconds to wait before the first retry; each further retry waits twice as long, with random jitter of +/-50%, capped at 300 s. A Retry-After header on the answer makes the wait at least that long. The default is 1.'
         MaxFailures        = 'Stops sending new requests once this many have failed (after their retries), lets the ones in flight finish, and then throws one MaxFailuresExceeded error that gives the counts. A percentage such as 10% counts against the requests finished so far, once at least ten have finished.'
         AsResult           = 'Writes one ParallelJobs.ParallelJobResult per request, in input order, instead of the responses: Index, Input, Output (the ParallelWebResponse), Errors, Status (Completed, Failed, TimedOut, Cancelled, Skipped), Attempts, StartTime and Duration. Errors then travel inside the results instead of the error stream.'
@@ -34,12 +40,22 @@ Retries use the module's common -RetryCount and -RetryDelay, but only for failur
         Key                = 'A script block that gives each request a stable identity for the job log, with the item in $_, for example { $_ } for a list of URIs. By default the key is the input index. A request whose key fails or repeats an earlier key is not sent and gets a KeyFailed or DuplicateKey error.'
         Force              = 'With -LogPath: starts a new log in place of an existing one, or, with -Resume, accepts a log written for different settings.'
     }
+    Defaults    = @{
+        Method             = 'GET'
+        ContentType        = 'Depends on the body: see -Body'
+        MaxPerHost         = 'The -ThrottleLimit'
+        TimeoutSeconds     = 'None (no limit)'
+        ItemTimeoutSeconds = '100'
+        TimeoutSec         = '100 (that of -ItemTimeoutSeconds)'
+        RetryIntervalSec   = '5 (with -MaximumRetryCount; else -RetryDelays 1)'
+        Key                = 'The input index'
+    }
     Inputs      = 'System.String, System.Uri, System.Collections.Hashtable, System.Management.Automation.PSObject'
     Outputs     = 'ParallelJobs.ParallelWebResponse, ParallelJobs.ParallelJobResult'
     Notes       = @'
 Compared with ForEach-Object -Parallel { Invoke-RestMethod $_ }: no runspace is created per item, connections are pooled across the whole run, results are ordered, and retries honour Retry-After without holding a worker.
 
-Timeouts are per attempt: -ItemTimeoutSeconds 10 -RetryCount 2 gives each of up to three attempts ten seconds. -TimeoutSeconds bounds the whole run.
+Timeouts are per attempt: -ItemTimeoutSeconds 10 -RetryCount 2 (or -TimeoutSec 10 -MaximumRetryCount 2) gives each of up to three attempts ten seconds. -TimeoutSeconds bounds the whole run.
 
 The worker threads wait for their own request only; the network I/O itself is asynchronous and never blocks the .NET thread pool.
 '@
@@ -67,7 +83,7 @@ Get-Content urls.txt |
 $users | ForEach-Object { @{ Uri = 'https://api.example.com/users'; Method = 'POST'; Body = @{ name = $_.Name; mail = $_.Mail } } } |
     Invoke-ParallelWebRequest -Headers @{ Authorization = "Bearer $token" } -ThrottleLimit 8
 '@
-            Remarks = 'Each hashtable body is sent as JSON with Content-Type application/json. The Authorization header goes with every request.'
+            Remarks = 'Each hashtable body is form-encoded (name=...&mail=...), as Invoke-RestMethod would send it; add ContentType = ''application/json'' to the item (or -ContentType application/json) to send it as JSON. The Authorization header goes with every request. A POST is not sent again after a 5xx answer or a timeout unless -RetryNonIdempotent is given.'
         }
         @{
             Title   = 'Check which links are broken'

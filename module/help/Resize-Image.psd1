@@ -43,6 +43,16 @@ The output is one ParallelJobs.ImageResizeResult per image, in input order: Sour
         Resume             = 'With -LogPath: skips the images the log records as completed, writes their logged results in their place, and resizes only the rest. Use -Key { $_ } so that the log knows images by their path rather than their position in the input. A log written with other settings (size, mode, format, quality, suffix, destination) is refused unless -Force is given. Each entry records a fingerprint (a hash) of its item''s input: an entry whose input differs from this run''s item with the same key (a log of 1..6 resumed with 6..1 and index keys) is refused with LogInputMismatch; with -Force such items run again instead. A blank line is ignored; a damaged line, or logged output that is not valid CliXml, fails with LogCorrupt and names its line.'
         Key                = 'A script block that gives each image a stable identity for the job log, with the source''s full path in $_: { $_ } keys it by path. By default the key is the input index. An image whose key fails or repeats an earlier key is not resized and gets a KeyFailed or DuplicateKey error.'
     }
+    Defaults    = @{
+        ThrottleLimit      = 'The number of processors ([Environment]::ProcessorCount)'
+        TimeoutSeconds     = 'None (no limit)'
+        ItemTimeoutSeconds = 'None (no limit)'
+        Width              = 'None (from -Height and the aspect ratio)'
+        Height             = 'None (from -Width and the aspect ratio)'
+        Quality            = '75'
+        Destination        = 'Each source image''s own folder'
+        Key                = 'The input index'
+    }
     Inputs      = 'System.String, System.IO.FileInfo'
     Outputs     = 'ParallelJobs.ImageResizeResult, ParallelJobs.ParallelJobResult'
     Notes       = @'

@@ -7,6 +7,10 @@ Changes the warm pool's settings for this process. A shorter -IdleTimeoutSeconds
         IdleTimeoutSeconds = 'Seconds an idle runspace is kept before it is closed. The default is 300. 0 turns the warm pool off and closes what it holds.'
         MaxIdle            = 'The most idle runspaces kept at once. The default is 32.'
     }
+    Defaults    = @{
+        IdleTimeoutSeconds = 'None (unchanged; the pool starts at 300)'
+        MaxIdle            = 'None (unchanged; the pool starts at 32)'
+    }
     Inputs      = 'None'
     Outputs     = 'None'
     Examples    = @(

@@ -5,7 +5,10 @@
     Each cmdlet has module/help/<Name>.psd1 with Synopsis, Description, Parameters (name -> text),
     Examples (Title, Code, Remarks), Inputs, Outputs, Notes and Links. Syntax, types, positions and
     pipeline binding come from Get-Command, so they cannot drift from the code. A parameter without a
-    description fails the build. A cmdlet that checks its exclusions itself rather than with parameter
+    description fails the build. Each parameter's "Default value" is the help file's Defaults entry
+    (name -> text) when it has one, for defaults a bare value would misstate (0 meaning no limit, one that
+    depends on the machine); else it is read from a new instance of the cmdlet: False for a switch, None
+    for a mandatory or unset parameter, otherwise the property's initial value. A cmdlet that checks its exclusions itself rather than with parameter
     sets (they cost binding time on every piped item) lists its forms in Syntax: each an Omit list of
     parameters that form leaves out, and a Mandatory list of those it requires.
 #>
@@ -25,6 +28,17 @@ $standard = @{
     Confirm = 'Asks for confirmation before each change.'
 }
 
+# The initial value of a parameter's property, as a fresh cmdlet object has it, in the words Get-Help uses.
+function DefaultOf($command, $instance, $p, $help) {
+    if ($help.Defaults -and $help.Defaults.ContainsKey($p.Name)) { return [string]$help.Defaults[$p.Name] }
+    if ($p.SwitchParameter) { return 'False' }
+    $mandatory = $p.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.Mandatory }
+    if ($mandatory) { return 'None' }
+    $value = $instance.($p.Name)
+    if ($null -eq $value -or ($value -is [string] -and $value.Length -eq 0)) { return 'None' }
+    [System.Convert]::ToString($value, [cultureinfo]::InvariantCulture)
+}
+
 function Esc([object] $text) { [System.Security.SecurityElement]::Escape([string]$text) }
 
 function Paras([string] $text) {
@@ -42,6 +56,10 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
     foreach ($name in $standard.Keys) { if ($command.Parameters.ContainsKey($name) -and -not $help.Parameters.ContainsKey($name)) { $help.Parameters[$name] = $standard[$name] } }
     $params = $command.Parameters.Values | Where-Object { $common -notcontains $_.Name }
     foreach ($p in $params) { if (-not $help.Parameters.ContainsKey($p.Name)) { $missing += "$($command.Name) -$($p.Name)" } }
+    if ($help.Defaults) {
+        foreach ($name in $help.Defaults.Keys) { if (-not $command.Parameters.ContainsKey($name)) { throw "$($command.Name) has no parameter -$name, but its help gives it a default." } }
+    }
+    $instance = [System.Activator]::CreateInstance($command.ImplementingType)
 
     $null = $sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
     $null = $sb.AppendLine("<command:details><command:name>$($command.Name)</command:name><maml:description>$(Paras $help.Synopsis)</maml:description><command:verb>$($command.Verb)</command:verb><command:noun>$($command.Noun)</command:noun></command:details>")
@@ -59,6 +77,7 @@ foreach ($command in Get-Command -Module $module.Name -CommandType Cmdlet | Sort
         "<maml:name>$($p.Name)</maml:name><maml:description>$(Paras ([string]$help.Parameters[$p.Name]))</maml:description>" +
         $(if ($typeName -ne 'SwitchParameter') { "<command:parameterValue required=`"true`" variableLength=`"false`">$typeName</command:parameterValue>" } else { '' }) +
         "<dev:type><maml:name>$($p.ParameterType.FullName)</maml:name></dev:type>" +
+        "<dev:defaultValue>$(Esc (DefaultOf $command $instance $p $help))</dev:defaultValue>" +
         $(if ($p.Aliases.Count) { "<dev:aliases>$($p.Aliases -join ', ')</dev:aliases>" } else { '' }) +
         '</command:parameter>'
     }

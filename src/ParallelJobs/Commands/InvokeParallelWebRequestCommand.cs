@@ -28,6 +28,7 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(HttpMethodCompleter))]
     public string? Method { get; set; }
 
     [Parameter]
@@ -54,6 +55,29 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
     [ValidateRange(1, int.MaxValue)]
     public int MaxPerHost { get; set; }
 
+    /// <summary>
+    /// Invoke-RestMethod's name for the per-request timeout (0: none). Being a parameter of its own, it is an
+    /// exact match, so it never prefix-matches the run-wide -TimeoutSeconds.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int TimeoutSec { get; set; }
+
+    /// <summary>Invoke-RestMethod's name for -RetryCount.</summary>
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int MaximumRetryCount { get; set; }
+
+    /// <summary>Invoke-RestMethod's name for -RetryDelay; with -MaximumRetryCount alone it is 5, as there.</summary>
+    [Parameter]
+    [ValidateRange(0, 3600)]
+    public int RetryIntervalSec { get; set; } = InvokeRestMethodRetryInterval;
+
+    [Parameter]
+    public SwitchParameter RetryNonIdempotent { get; set; }
+
+    private const int InvokeRestMethodRetryInterval = 5;
+
     protected override int DefaultThrottleLimit => 16;
 
     protected override string LogSignature =>
@@ -63,8 +87,28 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 
     internal override void Configure(RunOptions options)
     {
-        // -ItemTimeoutSeconds is the per-request timeout; without it, HttpClient's usual 100 s applies.
-        options.ItemTimeout ??= DefaultRequestTimeout;
+        // -ItemTimeoutSeconds (or -TimeoutSec) is the per-request timeout; without it, HttpClient's usual 100 s applies.
+        if (IsBound(nameof(TimeoutSec)))
+        {
+            options.ItemTimeout = TimeoutSec > 0 ? TimeSpan.FromSeconds(TimeoutSec) : null;
+        }
+        else
+        {
+            options.ItemTimeout ??= DefaultRequestTimeout;
+        }
+
+        if (IsBound(nameof(MaximumRetryCount)))
+        {
+            options.RetryCount = MaximumRetryCount;
+            if (!IsBound(nameof(RetryDelay)))
+            {
+                options.RetryDelay = TimeSpan.FromSeconds(RetryIntervalSec);
+            }
+        }
+        else if (IsBound(nameof(RetryIntervalSec)))
+        {
+            options.RetryDelay = TimeSpan.FromSeconds(RetryIntervalSec);
+        }
     }
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
@@ -72,7 +116,8 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         int perHost = MaxPerHost > 0 ? Math.Min(MaxPerHost, options.ThrottleLimit) : options.ThrottleLimit;
         HttpClient client = WebClientFactory.Create(perHost, followRedirects: true);
         var defaults = new WebRequestDefaults { Method = Method, Headers = Headers, Body = Body is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : Body, ContentType = ContentType };
-        return new OperationRunnerFactory(new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck));
+        var resend = new WebResendPolicy(RetryNonIdempotent, options.RetryCount, options.ItemTimeout);
+        return new OperationRunnerFactory(new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck, resend));
     }
 
     protected override void BeginProcessing()
@@ -84,7 +129,23 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
                 ErrorIds.AsJsonWithRaw, ErrorCategory.InvalidArgument, null));
         }
 
+        // Invoke-RestMethod's names and the module's own say the same thing: one of each pair, not both.
+        Conflict(nameof(TimeoutSec), nameof(ItemTimeoutSeconds));
+        Conflict(nameof(MaximumRetryCount), nameof(RetryCount));
+        Conflict(nameof(RetryIntervalSec), nameof(RetryDelay));
         base.BeginProcessing();
+    }
+
+    private bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    private void Conflict(string restMethodName, string ownName)
+    {
+        if (IsBound(restMethodName) && IsBound(ownName))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-{restMethodName} is Invoke-RestMethod's name for -{ownName}: give one of them."),
+                ErrorIds.WebParameterConflict, ErrorCategory.InvalidArgument, null));
+        }
     }
 
     protected override void ProcessRecord()

@@ -154,6 +154,9 @@ internal static class ErrorIds
     /// <summary>An input is not a usable request: null, no URI, a bad method or header.</summary>
     public const string WebInvalidInput = "WebInvalidInput";
 
+    /// <summary>An Invoke-RestMethod parameter name given with the module's own name for it (-TimeoutSec with -ItemTimeoutSeconds, ...).</summary>
+    public const string WebParameterConflict = "WebParameterConflict";
+
     /// <summary>-AsJson and -Raw given together.</summary>
     public const string AsJsonWithRaw = "AsJsonWithRaw";
 

@@ -7,7 +7,8 @@ using System.Text;
 namespace ParallelJobs.Json;
 
 /// <summary>
-/// Parses a JSON document into what Invoke-RestMethod gives: PSCustomObject for objects, object[] for
+/// The module's own strict JSON reader, for the job log (and for response bodies only where PowerShell's own
+/// converter, <see cref="PowerShellJson"/>, cannot be found): PSCustomObject for objects, object[] for
 /// arrays, string, long (or double, or decimal when too big for long), bool and null.
 /// Hand-written because netstandard2.0 has no JSON parser, and shipping one would clash with the copy
 /// PowerShell 7 already loads. Throws <see cref="FormatException"/> naming the position of bad input.

@@ -23,36 +23,58 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     private readonly WebRequestDefaults _defaults;
     private readonly WebContentMode _mode;
     private readonly bool _skipHttpErrorCheck;
+    private readonly WebResendPolicy _resend;
 
-    public WebRequestOperation(HttpClient client, WebRequestDefaults defaults, WebContentMode mode, bool skipHttpErrorCheck)
+    public WebRequestOperation(HttpClient client, WebRequestDefaults defaults, WebContentMode mode, bool skipHttpErrorCheck, WebResendPolicy resend)
     {
         _client = client;
         _defaults = defaults;
         _mode = mode;
         _skipHttpErrorCheck = skipHttpErrorCheck;
+        _resend = resend;
     }
 
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(item.Input, _defaults);
+        bool guarded = _resend.Guards(spec.Method);
+        if (guarded)
+        {
+            // Only the engine's own timeout retries a request that was sent; for POST and PATCH that is one send too many.
+            _resend.RefuseResend(item, spec);
+        }
+
         using HttpRequestMessage request = BuildRequest(spec);
+        using CancellationTokenSource? deadline = guarded ? _resend.StartDeadline(token) : null;
         long started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         byte[] bytes;
         try
         {
-            response = _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, token).GetAwaiter().GetResult();
+            if (guarded)
+            {
+                _resend.Sending(item);
+            }
+
+            response = _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline?.Token ?? token).GetAwaiter().GetResult();
             bytes = response.Content is null ? Array.Empty<byte>() : response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             throw;
         }
+        catch (OperationCanceledException ex) when (deadline is not null && deadline.IsCancellationRequested)
+        {
+            _resend.Settled(item);
+            throw _resend.TimedOut(spec, ex);
+        }
         catch (Exception ex) when (ex is not ItemOperationException)
         {
-            throw WebFailure.FromException(ex, spec.Method, spec.Uri);
+            _resend.Settled(item);
+            throw _resend.Judge(WebFailure.FromException(ex, spec.Method, spec.Uri), spec.Method);
         }
 
+        _resend.Settled(item);
         using (response)
         {
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
@@ -67,7 +89,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
                 ReadHeaders(response), content, elapsed, item.Attempts);
             if (failed)
             {
-                throw WebFailure.FromStatus(result, spec.Method, WebFailure.ReadRetryAfter(response));
+                throw _resend.Judge(WebFailure.FromStatus(result, spec.Method, WebFailure.ReadRetryAfter(response)), spec.Method);
             }
 
             return new object[] { result };
@@ -97,7 +119,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             }
         }
 
-        request.Content = BuildContent(spec.Body, ref contentType);
+        request.Content = RequestBody.Build(spec.Body, spec.Method, ref contentType);
         if (request.Content is not null)
         {
             if (contentType is not null)
@@ -116,24 +138,6 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         return request;
     }
 
-    private static HttpContent? BuildContent(object? body, ref string? contentType)
-    {
-        switch (body)
-        {
-            case null:
-                return null;
-            case byte[] bytes:
-                contentType ??= "application/octet-stream";
-                return new ByteArrayContent(bytes);
-            case string text:
-                contentType ??= "text/plain; charset=utf-8";
-                return new ByteArrayContent(new UTF8Encoding(false).GetBytes(text));
-            default:
-                contentType ??= "application/json; charset=utf-8";
-                return new ByteArrayContent(new UTF8Encoding(false).GetBytes(JsonWriter.Write(body)));
-        }
-    }
-
     private object? ReadContent(byte[] bytes, MediaTypeHeaderValue? contentType, Uri uri)
     {
         string? mediaType = contentType?.MediaType;
@@ -146,12 +150,13 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         string text = ResponseBody.Decode(bytes, contentType);
         if (text.Trim().Length == 0)
         {
-            return null;
+            // As Invoke-RestMethod: an empty body is the empty string, not $null.
+            return text;
         }
 
         try
         {
-            return JsonParser.Parse(text);
+            return PowerShellJson.Parse(text);
         }
         catch (FormatException ex)
         {

@@ -19,7 +19,7 @@ internal sealed class WebRequestSpec
         Uri = uri;
     }
 
-    public Uri Uri { get; }
+    public Uri Uri { get; private set; }
 
     public HttpMethod Method { get; private set; } = HttpMethod.Get;
 
@@ -88,7 +88,27 @@ internal sealed class WebRequestSpec
         AddHeaders(spec.Headers, Unwrap(headers));
         spec.Body = hasBody ? Unwrap(body) : defaults.Body;
         spec.ContentType = Text(contentType) ?? defaults.ContentType;
+        if (spec.Body is IDictionary query && spec.Method == HttpMethod.Get)
+        {
+            // As Invoke-RestMethod: a hashtable body of a GET is its query string.
+            spec.Uri = WithQuery(spec.Uri, RequestBody.FormEncode(query));
+            spec.Body = null;
+        }
+
         return spec;
+    }
+
+    private static Uri WithQuery(Uri uri, string query)
+    {
+        if (query.Length == 0)
+        {
+            return uri;
+        }
+
+        var builder = new UriBuilder(uri);
+        string existing = builder.Query.TrimStart('?');
+        builder.Query = existing.Length > 0 ? existing + "&" + query : query;
+        return builder.Uri;
     }
 
     private static Uri ParseUri(object value)
