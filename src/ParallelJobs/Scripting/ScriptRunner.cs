@@ -127,6 +127,7 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             WorkItem item = batch[i];
+            _runspace!.PrepareItem();
             ItemResult result = ItemResult.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             ScriptBlock script = _compiled.Get(task.Text);
@@ -286,6 +287,7 @@ internal sealed class ScriptRunner : IItemRunner
 
     private object? StartShared(WorkItem item)
     {
+        _runspace!.PrepareItem();
         ItemResult result = ItemResult.Begin(item);
         _itemSlot = StartClock(item);
         lock (_timeoutLock)
