@@ -77,10 +77,12 @@ public class ParallelRunTests
 
         CollectingWriter writer = RunAll(run, Enumerable.Range(0, 50).Cast<object?>());
 
-        Assert.Equal(HaltReason.FirstError, run.HaltReason);
+        Assert.Equal(RunEnd.FirstError, writer.Outcome!.End);
         Assert.Equal(6, factory.Started);
         Assert.Equal(1, run.Failed);
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), writer.Indices);
+        // Input read after the halt is not taken any more; what was read is written in order.
+        Assert.Equal(Enumerable.Range(0, writer.Results.Count).Select(i => (long)i), writer.Indices);
+        Assert.InRange(writer.Results.Count, 6, 50);
         Assert.All(writer.Results.Take(5), r => Assert.Equal(ItemStatus.Completed, r.Status));
         Assert.Equal(ItemStatus.Failed, writer.At(5).Status);
         Assert.Equal("item 5 broke", writer.At(5).Failure!.Exception.Message);
@@ -93,30 +95,25 @@ public class ParallelRunTests
     }
 
     [Fact]
-    public void ItemsAddedAfterAHaltAreSkippedWithoutRunning()
+    public void AddAfterAHaltStopsReadingInputAndReportsTheHalt()
     {
         var options = new RunOptions { ThrottleLimit = 2, StopOnFirstError = true };
         var factory = new FakeRunnerFactory((item, _, _) => throw new InvalidOperationException("first item fails"));
         using var run = new ParallelRun(options, factory);
         var writer = new CollectingWriter();
 
-        Bounded.Run(() =>
+        RunEndedException? ended = Bounded.Run(() =>
         {
             run.Add("first", null, writer);
-            Bounded.Until(() => run.Dispatcher.IsHalted, "the run halts");
-            for (int i = 1; i <= 4; i++)
-            {
-                run.Add(i, null, writer);
-            }
-
-            run.Complete(writer);
+            Bounded.Until(() => run.Failed == 1, "the first item fails");
+            return Assert.Throws<RunEndedException>(() => run.Add(1, null, writer));
         }, "the run");
 
+        Assert.Equal(RunEnd.FirstError, ended.Outcome.End);
+        Assert.Equal(1, ended.Outcome.Failed);
         Assert.Equal(1, factory.Started);
-        Assert.Equal(new long[] { 0, 1, 2, 3, 4 }, writer.Indices);
+        Assert.Equal(new long[] { 0 }, writer.Indices);
         Assert.Equal(ItemStatus.Failed, writer.At(0).Status);
-        Assert.All(writer.Results.Skip(1), r => Assert.Equal(ItemStatus.Skipped, r.Status));
-        Assert.Equal(new object?[] { 1, 2, 3, 4 }, writer.Results.Skip(1).Select(r => r.Item.Input));
     }
 
     [Fact]
@@ -152,7 +149,7 @@ public class ParallelRunTests
         Assert.Equal(20 + 4, factory.Started);
         Assert.Equal(1, run.Failed);
         Assert.Equal(20, run.Finished);
-        Assert.Equal(HaltReason.None, run.HaltReason);
+        Assert.Equal(RunEnd.Completed, writer.Outcome!.End);
 
         // Each retry is announced as it is scheduled.
         LiveRecord[] retries = writer.Live.Where(l => l.Kind == StreamKind.Verbose).ToArray();
@@ -170,11 +167,11 @@ public class ParallelRunTests
 
         CollectingWriter writer = RunAll(run, Enumerable.Range(0, 40).Cast<object?>());
 
-        Assert.Equal(HaltReason.MaxFailures, run.HaltReason);
+        Assert.Equal(RunEnd.FailureLimitReached, writer.Outcome!.End);
         Assert.Equal(3, run.Failed);
         Assert.Equal(6, run.Finished);
         Assert.Equal(6, factory.Started);
-        Assert.Equal(40, writer.Results.Count);
+        Assert.InRange(writer.Results.Count, 6, 40);
         Assert.Equal(new[] { 1L, 3, 5 }, writer.Results.Where(r => r.Status == ItemStatus.Failed).Select(r => r.Index));
         Assert.All(writer.Results.Skip(6), r => Assert.Equal(ItemStatus.Skipped, r.Status));
     }
@@ -188,10 +185,11 @@ public class ParallelRunTests
 
         CollectingWriter writer = RunAll(run, Enumerable.Range(0, 30).Cast<object?>());
 
-        Assert.Equal(HaltReason.MaxFailures, run.HaltReason);
+        Assert.Equal(RunEnd.FailureLimitReached, writer.Outcome!.End);
         Assert.Equal(10, run.Finished);
         Assert.Equal(10, run.Failed);
-        Assert.Equal(20, writer.Results.Count(r => r.Status == ItemStatus.Skipped));
+        Assert.Equal(10, factory.Started);
+        Assert.Equal(writer.Results.Count - 10, writer.Results.Count(r => r.Status == ItemStatus.Skipped));
     }
 
     [Fact]
@@ -209,9 +207,9 @@ public class ParallelRunTests
         var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
         try
         {
-            Exception? thrown = CancelDuringComplete(run, started);
+            RunOutcome outcome = CancelDuringComplete(run, started);
 
-            Assert.IsType<PipelineStoppedException>(thrown);
+            Assert.Equal(RunEnd.Stopped, outcome.End);
             Assert.True(run.Token.IsCancellationRequested);
         }
         finally
@@ -233,9 +231,9 @@ public class ParallelRunTests
             FakeRunnerFactory factory = RunningUntilCancelled(started);
             using var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
 
-            Exception? thrown = CancelDuringComplete(run, started);
+            RunOutcome outcome = CancelDuringComplete(run, started);
 
-            Assert.IsType<PipelineStoppedException>(thrown);
+            Assert.Equal(RunEnd.Stopped, outcome.End);
         }
     }
 
@@ -248,9 +246,9 @@ public class ParallelRunTests
             FakeRunnerFactory factory = RunningUntilCancelled(started);
             var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
 
-            Exception? thrown = CancelDuringComplete(run, started);
+            RunOutcome outcome = CancelDuringComplete(run, started);
 
-            Assert.True(thrown is null or PipelineStoppedException, $"Complete threw {thrown}.");
+            Assert.Equal(RunEnd.Stopped, outcome.End);
             Assert.True(run.Token.IsCancellationRequested);
             Bounded.Run(run.Dispose, "Dispose after Cancel");
             Assert.Equal(2, factory.Started);
@@ -267,7 +265,7 @@ public class ParallelRunTests
     });
 
     /// <summary>Feeds six items, and cancels from another thread once <paramref name="started"/> is signalled.</summary>
-    private static Exception? CancelDuringComplete(ParallelRun run, CountdownEvent started)
+    private static RunOutcome CancelDuringComplete(ParallelRun run, CountdownEvent started)
     {
         var writer = new CollectingWriter();
         var canceller = Bounded.Start(() =>
@@ -276,17 +274,24 @@ public class ParallelRunTests
             run.Cancel();
             return allStarted;
         });
-        Exception? thrown = Bounded.Run(() => Record.Exception(() =>
+        RunOutcome outcome = Bounded.Run(() =>
         {
-            for (int i = 0; i < 6; i++)
+            try
             {
-                run.Add(i, null, writer);
-            }
+                for (int i = 0; i < 6; i++)
+                {
+                    run.Add(i, null, writer);
+                }
 
-            run.Complete(writer);
-        }), "Complete after Cancel");
+                return run.InputEnded(writer);
+            }
+            catch (RunEndedException ended)
+            {
+                return ended.Outcome;
+            }
+        }, "InputEnded after Cancel");
         Assert.True(Bounded.Finish(canceller, "the cancel"), "The items never started.");
-        return thrown;
+        return outcome;
     }
 
     [Fact]
@@ -353,7 +358,7 @@ public class ParallelRunTests
             int n = (int)item.Input!;
             if (n < 19)
             {
-                context.Dispatcher.AddRefill(n + 1, null);
+                context.Refill(n + 1);
             }
 
             return n * 10;
@@ -403,7 +408,7 @@ public class ParallelRunTests
             run.AddFinished("b", "key-b", r => r.Output = new ArrayList { "from log" }, writer);
             run.AddRefused("c", refusal, writer);
             run.Add("d", null, writer);
-            run.Complete(writer);
+            run.InputEnded(writer);
         }, "the run");
 
         Assert.Equal(new long[] { 0, 1, 2, 3 }, writer.Indices);
@@ -441,13 +446,14 @@ public class ParallelRunTests
         using var run = new ParallelRun(options, factory) { Log = log };
         var writer = new CollectingWriter();
 
-        Exception? thrown = Bounded.Run(() => Record.Exception(() =>
+        RunOutcome outcome = Bounded.Run(() =>
         {
             run.Add(1, null, writer);
-            run.Complete(writer);
-        }), "the run");
+            return run.InputEnded(writer);
+        }, "the run");
 
-        Assert.Same(log.Fails, thrown);
+        Assert.Equal(RunEnd.LogFailed, outcome.End);
+        Assert.Same(log.Fails, outcome.Exception);
     }
 
     [Fact]
@@ -457,20 +463,28 @@ public class ParallelRunTests
         using var run = new ParallelRun(new RunOptions { ThrottleLimit = 2 }, factory);
         var writer = new CollectingWriter();
 
-        Exception? thrown = Bounded.Run(() => Record.Exception(() =>
+        RunOutcome outcome = Bounded.Run(() =>
         {
-            run.Add(1, null, writer);
-            run.Add(2, null, writer);
-            run.Complete(writer);
-        }), "the run");
+            try
+            {
+                run.Add(1, null, writer);
+                run.Add(2, null, writer);
+                return run.InputEnded(writer);
+            }
+            catch (RunEndedException ended)
+            {
+                return ended.Outcome;
+            }
+        }, "the run");
 
-        Assert.Same(factory.CreateFails, thrown);
+        Assert.Equal(RunEnd.SetupFailed, outcome.End);
+        Assert.Same(factory.CreateFails, outcome.Exception);
     }
 
     [Fact]
-    public void InlineRunsOnThePipelineThreadInOrder()
+    public void SequentialRunsOnThePipelineThreadInOrder()
     {
-        var options = new RunOptions { ThrottleLimit = 4, Inline = true, RetryCount = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
+        var options = new RunOptions { ThrottleLimit = 4, Sequential = true, RetryCount = 1, RetryDelay = TimeSpan.FromMilliseconds(10) };
         var threads = new ConcurrentBag<int>();
         var factory = new FakeRunnerFactory((item, _, _) =>
         {
@@ -500,12 +514,20 @@ public class ParallelRunTests
         var writer = new CollectingWriter();
         Bounded.Run(() =>
         {
-            foreach (object? input in inputs)
+            try
             {
-                run.Add(input, null, writer);
-            }
+                foreach (object? input in inputs)
+                {
+                    run.Add(input, null, writer);
+                }
 
-            run.Complete(writer);
+                writer.Outcome = run.InputEnded(writer);
+            }
+            catch (RunEndedException ended)
+            {
+                // The run ended before its input did: reading stops, as the cmdlet's does.
+                writer.Outcome = ended.Outcome;
+            }
         }, "the run");
         return writer;
     }

@@ -62,6 +62,9 @@ internal sealed class CollectingWriter : IResultWriter
 
     public int WriterThread { get; private set; } = -1;
 
+    /// <summary>How the run ended, once it has.</summary>
+    public RunOutcome? Outcome { get; set; }
+
     public bool WrittenFromOneThread { get; private set; } = true;
 
     public void Write(ItemResult result)
@@ -96,7 +99,7 @@ internal sealed class CollectingWriter : IResultWriter
 
 /// <summary>
 /// A runner in plain C#: each item runs <see cref="FakeRunnerFactory.Body"/>, which returns the item's output
-/// or throws for a failure. It counts attempts as a real runner does.
+/// or throws for a failure. It begins and ends attempts through the engine, as a real runner does.
 /// </summary>
 internal sealed class FakeRunnerFactory : IRunnerFactory
 {
@@ -118,7 +121,7 @@ internal sealed class FakeRunnerFactory : IRunnerFactory
     /// <summary>How many attempts were started, retries included.</summary>
     public int Started => Volatile.Read(ref _started);
 
-    public IItemRunner Create(int workerId, RunContext context)
+    public IItemRunner Create(RunContext context)
     {
         Interlocked.Increment(ref _created);
         if (CreateFails is not null)
@@ -140,22 +143,25 @@ internal sealed class FakeRunnerFactory : IRunnerFactory
             _context = context;
         }
 
-        public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+        public void Run(IReadOnlyList<WorkItem> batch)
         {
-            foreach (WorkItem item in batch)
+            CancellationToken token = _context.Token;
+            for (int i = 0; i < batch.Count; i++)
             {
-                if (token.IsCancellationRequested)
+                if (_context.ShouldStop)
                 {
+                    _context.PutBackFrom(batch, i);
                     return;
                 }
 
+                WorkItem item = batch[i];
                 Interlocked.Increment(ref _factory._started);
-                item.Attempts++;
-                var result = new ItemResult(item) { StartTime = DateTime.Now };
+                ItemAttempt attempt = _context.Begin(item);
                 try
                 {
                     object? output = _factory.Body(item, _context, token);
-                    result.Output = output is null ? null : new ArrayList { output };
+                    attempt.SetOutput(output is null ? null : new ArrayList { output });
+                    attempt.Finish();
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -163,12 +169,13 @@ internal sealed class FakeRunnerFactory : IRunnerFactory
                 }
                 catch (Exception ex)
                 {
-                    result.Failure = new ErrorRecord(ex, "FakeFailed", ErrorCategory.NotSpecified, item.Input);
-                    result.Status = ItemStatus.Failed;
+                    attempt.Fail(new ErrorRecord(ex, "FakeFailed", ErrorCategory.NotSpecified, item.Input));
                 }
-
-                sink.Complete(result);
             }
+        }
+
+        public void Stop()
+        {
         }
 
         public void Dispose()

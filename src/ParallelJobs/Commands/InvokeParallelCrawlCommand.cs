@@ -68,7 +68,7 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
             // Resuming would replay the logged start pages without following their links again.
             ThrowTerminatingError(new ErrorRecord(
                 new NotSupportedException("Invoke-ParallelCrawl cannot -Resume: the pages it finds are new items of the run, which a job log cannot replay. Run the crawl again without -Resume."),
-                "CrawlResumeNotSupported", ErrorCategory.InvalidArgument, null));
+                ErrorIds.CrawlResumeNotSupported, ErrorCategory.InvalidArgument, null));
         }
 
         base.BeginProcessing();
@@ -83,7 +83,7 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
             {
                 WriteError(new ErrorRecord(
                     new ArgumentException($"'{text}' is not an http or https URI to start crawling from."),
-                    WebFailure.InvalidInput, ErrorCategory.InvalidArgument, text));
+                    ErrorIds.WebInvalidInput, ErrorCategory.InvalidArgument, text));
                 continue;
             }
 

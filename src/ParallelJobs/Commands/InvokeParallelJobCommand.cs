@@ -50,10 +50,12 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(FunctionNameCompleter))]
     public string[]? Function { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ModuleNameCompleter))]
     public string[]? Module { get; set; }
 
     [Parameter]
@@ -121,7 +123,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     internal override void Configure(RunOptions options)
     {
         options.BatchSize = UseNewRunspace ? 1 : BatchSize;
-        options.Inline = Sequential;
+        options.Sequential = Sequential;
         if (_remote is not null)
         {
             // -ThrottleLimit is per host: one worker per slot. An item is one round trip, so one at a time.
@@ -131,8 +133,8 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     }
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options) =>
-        _remote is not null ? new RemoteRunnerFactory(_remote, _config!)
-        : Sequential ? new CallerScriptRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
+        _remote is not null ? new RemoteCoordinator(_remote, _config!)
+        : Sequential ? new SequentialRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
 
     protected override void BeginProcessing()
     {
@@ -142,7 +144,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Sequential runs items in this session, one at a time, where a stuck item cannot be stopped from outside; it cannot be combined with -AsJob, -UseNewRunspace or -ItemTimeoutSeconds."),
-                "SequentialConflict", ErrorCategory.InvalidArgument, null));
+                ErrorIds.SequentialConflict, ErrorCategory.InvalidArgument, null));
         }
 
         if (IsRemote)
@@ -241,13 +243,13 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         }
         catch (UsingScriptBlockException ex)
         {
-            WriteError(new ErrorRecord(ex, "UsingScriptBlockNotSupported", ErrorCategory.InvalidArgument, input));
+            WriteError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, input));
             return null;
         }
 
         WriteError(new ErrorRecord(
             new ArgumentException($"Without -ScriptBlock, each input must be a script block or a call made by New-ParallelCall, not a {value.GetType().Name}. Pass a script block to run for each item with -ScriptBlock."),
-            "InputNotRunnable",
+            ErrorIds.InputNotRunnable,
             ErrorCategory.InvalidArgument,
             input));
         return null;
@@ -300,7 +302,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             : null;
         if (problem is not null)
         {
-            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), "RemoteParameterConflict", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), ErrorIds.RemoteParameterConflict, ErrorCategory.InvalidArgument, null));
         }
     }
 
@@ -322,7 +324,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         }
         catch (ArgumentException ex)
         {
-            ThrowTerminatingError(new ErrorRecord(ex, "InvalidRemoteTarget", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.InvalidRemoteTarget, ErrorCategory.InvalidArgument, null));
             throw;
         }
     }
@@ -335,7 +337,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new FileNotFoundException($"The SSH key file '{path}' was not found.", resolved),
-                "KeyFileNotFound", ErrorCategory.ObjectNotFound, path));
+                ErrorIds.KeyFileNotFound, ErrorCategory.ObjectNotFound, path));
         }
 
         return resolved;

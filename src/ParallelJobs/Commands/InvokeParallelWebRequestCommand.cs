@@ -81,7 +81,7 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-AsJson parses every body as JSON and -Raw keeps every body as text: use one of them."),
-                "AsJsonWithRaw", ErrorCategory.InvalidArgument, null));
+                ErrorIds.AsJsonWithRaw, ErrorCategory.InvalidArgument, null));
         }
 
         base.BeginProcessing();
@@ -93,7 +93,7 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         {
             WriteError(new ErrorRecord(
                 new ArgumentNullException(nameof(InputObject), "The input is null; give a URI, or an object with a Uri property."),
-                WebFailure.InvalidInput, ErrorCategory.InvalidArgument, null));
+                ErrorIds.WebInvalidInput, ErrorCategory.InvalidArgument, null));
             return;
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Threading;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Commands;
 
@@ -49,6 +50,7 @@ internal sealed class ParallelBackgroundJob : Job
         JobState final = JobState.Completed;
         try
         {
+            _command.AdoptRun();
             _command.FinishRun();
         }
         catch (PipelineStoppedException)
@@ -62,7 +64,7 @@ internal sealed class ParallelBackgroundJob : Job
         }
         catch (Exception ex)
         {
-            Error.Add(new ErrorRecord(ex, "JobFailed", ErrorCategory.NotSpecified, null));
+            Error.Add(new ErrorRecord(ex, ErrorIds.JobFailed, ErrorCategory.NotSpecified, null));
             final = JobState.Failed;
         }
         finally

@@ -23,11 +23,9 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     private PipelineWriter? _writer;
     private JobLog? _log;
     private ProgressReporter? _progress;
-    private Timer? _runTimer;
     private HashSet<string>? _keys;
     private IStreamTarget? _target;
     private long _enqueued;
-    private volatile bool _runTimedOut;
     private bool _handedOff;
 
     [Parameter]
@@ -116,6 +114,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             RetryCount = RetryCount,
             RetryDelay = TimeSpan.FromSeconds(RetryDelay),
             ItemTimeout = ItemTimeoutSeconds > 0 ? TimeSpan.FromSeconds(ItemTimeoutSeconds) : null,
+            RunTimeout = TimeoutSeconds > 0 ? TimeSpan.FromSeconds(TimeoutSeconds) : null,
         };
         ParseMaxFailures(options);
         Configure(options);
@@ -124,7 +123,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException("-Resume needs -LogPath: the log of the run to resume."),
-                "ResumeWithoutLog", ErrorCategory.InvalidArgument, null));
+                ErrorIds.ResumeWithoutLog, ErrorCategory.InvalidArgument, null));
         }
 
         if (LogPath is not null)
@@ -151,10 +150,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         _writer = new PipelineWriter(target, AsResult);
         _progress = new ProgressReporter(Activity);
         _run.AfterDrain = () => ShowProgress(target);
-        if (TimeoutSeconds > 0)
-        {
-            _runTimer = new Timer(_ => OnRunTimeout(), null, TimeSpan.FromSeconds(TimeoutSeconds), Timeout.InfiniteTimeSpan);
-        }
     }
 
     /// <summary>Hands one input item to the run; skips it when the job log says it is already done.</summary>
@@ -173,9 +168,9 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             _run!.Add(input, task, _writer!, key);
         }
-        catch (Exception ex) when (IsRunFailure(ex))
+        catch (RunEndedException ended)
         {
-            OnRunFailure(ex);
+            Conclude(ended.Outcome);
         }
     }
 
@@ -193,8 +188,8 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             var refused = new ErrorRecord(
                 new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
-                "KeyFailed", ErrorCategory.InvalidArgument, input);
-            Guard(() => _run!.AddRefused(input, refused, _writer!));
+                ErrorIds.KeyFailed, ErrorCategory.InvalidArgument, input);
+            _run!.AddRefused(input, refused, _writer!);
             key = null;
             return false;
         }
@@ -204,21 +199,21 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             string duplicateKey = key;
             var duplicate = new ErrorRecord(
                 new ArgumentException($"Another item already has the key '{duplicateKey}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
-                "DuplicateKey", ErrorCategory.InvalidArgument, input);
-            Guard(() => _run!.AddRefused(input, duplicate, _writer!));
+                ErrorIds.DuplicateKey, ErrorCategory.InvalidArgument, input);
+            _run!.AddRefused(input, duplicate, _writer!);
             return false;
         }
 
         if (_log is not null && _log.TryGetCompleted(key, out LogEntry entry))
         {
             string finishedKey = key;
-            Guard(() => _run!.AddFinished(input, finishedKey, result =>
+            _run!.AddFinished(input, finishedKey, result =>
             {
                 result.Output = JobLog.ReadOutput(entry);
                 result.Attempts = entry.Attempts;
                 result.StartTime = entry.Start;
                 result.Duration = TimeSpan.FromSeconds(entry.Duration);
-            }, _writer!));
+            }, _writer!);
             return false;
         }
 
@@ -230,33 +225,62 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     internal void FinishRun()
     {
         SetKnownTotal(_enqueued);
-        Guard(() => _run!.Complete(_writer!));
-        _runTimer?.Dispose();
+        RunOutcome outcome;
+        try
+        {
+            outcome = _run!.InputEnded(_writer!);
+        }
+        catch (RunEndedException ended)
+        {
+            outcome = ended.Outcome;
+        }
+
         if (_progress?.Complete() is { } done)
         {
             _target!.WriteProgress(done);
         }
 
-        switch (_run!.HaltReason)
+        Conclude(outcome);
+    }
+
+    /// <summary>The one place where how a run ended becomes what the user sees: nothing, or one terminating error.</summary>
+    private void Conclude(RunOutcome outcome)
+    {
+        switch (outcome.End)
         {
-            case HaltReason.MaxFailures:
-                int notStarted = _run.Skipped;
+            case RunEnd.Stopped:
+                throw new PipelineStoppedException();
+            case RunEnd.RunTimedOut:
                 Terminate(new ErrorRecord(
-                    new InvalidOperationException($"Stopped starting new items once the failure limit was reached (-MaxFailures {MaxFailures!.Trim()}); the items already running were let finish. In all, {_run.Failed} of {_run.Finished} finished items failed, and {notStarted} items were not started."),
-                    "MaxFailuresExceeded", ErrorCategory.LimitsExceeded, null));
+                    new TimeoutException($"The run took longer than -TimeoutSeconds {TimeoutSeconds}: {outcome.Finished} items finished; the rest were stopped or never started."),
+                    ErrorIds.RunTimedOut, ErrorCategory.OperationTimeout, null));
                 break;
-            case HaltReason.FirstError when AsResult:
+            case RunEnd.FailureLimitReached:
+                Terminate(new ErrorRecord(
+                    new InvalidOperationException($"Stopped starting new items once the failure limit was reached (-MaxFailures {MaxFailures!.Trim()}); the items already running were let finish. In all, {outcome.Failed} of {outcome.Finished} finished items failed, and {outcome.Skipped} items were not started."),
+                    ErrorIds.MaxFailuresExceeded, ErrorCategory.LimitsExceeded, null));
+                break;
+            case RunEnd.FirstError when AsResult:
                 // Without -AsResult the failing item's own error, written with -ErrorAction Stop, has already thrown.
                 Terminate(new ErrorRecord(
-                    new InvalidOperationException($"Stopped at the first failed item (-ErrorAction Stop): {_run.Failed} failed, {_run.Skipped} not started."),
-                    "StoppedAtFirstFailure", ErrorCategory.OperationStopped, null));
+                    new InvalidOperationException($"Stopped at the first failed item (-ErrorAction Stop): {outcome.Failed} failed, {outcome.Skipped} not started."),
+                    ErrorIds.StoppedAtFirstFailure, ErrorCategory.OperationStopped, null));
                 break;
-        }
-
-        // A factory that lost every worker (all remote hosts gone) halts the run itself and says so here.
-        if (_factory is IRunVerdict verdict && verdict.FinalError(_run.Skipped) is { } verdictError)
-        {
-            Terminate(verdictError);
+            case RunEnd.AllWorkersLost when outcome.Skipped > 0:
+                Terminate(new ErrorRecord(
+                    new InvalidOperationException($"No remote host is left to run items ({outcome.Detail}): {outcome.Skipped} items were not done. With -LogPath and -Resume, a later run does only those."),
+                    ErrorIds.AllHostsLost, ErrorCategory.ConnectionError, null));
+                break;
+            case RunEnd.SetupFailed:
+                Terminate(outcome.Exception is Scripting.WorkerSetupException setup
+                    ? new ErrorRecord(setup, setup.ErrorId, ErrorCategory.OpenError, null)
+                    : new ErrorRecord(outcome.Exception, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, null));
+                break;
+            case RunEnd.LogFailed:
+                Terminate(outcome.Exception is JobLogException log
+                    ? new ErrorRecord(log, log.ErrorId, ErrorCategory.WriteError, LogPath)
+                    : new ErrorRecord(outcome.Exception, ErrorIds.LogFailed, ErrorCategory.WriteError, LogPath));
+                break;
         }
     }
 
@@ -277,12 +301,14 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// </summary>
     internal void HandOffToJob() => _handedOff = true;
 
+    /// <summary>-AsJob: the job's thread, which finishes the run, takes it over.</summary>
+    internal void AdoptRun() => _run?.HandOver();
+
     /// <summary>Stops the run from another thread (Stop-Job).</summary>
     internal void CancelRun() => _run?.Cancel();
 
     internal void DisposeRun()
     {
-        _runTimer?.Dispose();
         _run?.Dispose();
         (_factory as IDisposable)?.Dispose();
         _log?.Dispose();
@@ -308,12 +334,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
     }
 
-    private ErrorRecord RunTimedOutError() => new(
-        new TimeoutException($"The run took longer than -TimeoutSeconds {TimeoutSeconds}: {_run!.Finished} items finished; the rest were stopped or never started."),
-        "RunTimedOut",
-        ErrorCategory.OperationTimeout,
-        null);
-
     /// <summary>Ends the run with one error: thrown to the pipeline, or to the job that owns the run.</summary>
     private void Terminate(ErrorRecord error)
     {
@@ -323,12 +343,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
 
         ThrowTerminatingError(error);
-    }
-
-    private void OnRunTimeout()
-    {
-        _runTimedOut = true;
-        _run?.Cancel();
     }
 
     private void ParseMaxFailures(RunOptions options)
@@ -346,7 +360,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             {
                 ThrowTerminatingError(new ErrorRecord(
                     new ArgumentOutOfRangeException(nameof(MaxFailures), $"-MaxFailures {text}: a percentage must be above 0 and at most 100."),
-                    "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+                    ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
             }
 
             options.MaxFailurePercent = percent;
@@ -358,7 +372,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentOutOfRangeException(nameof(MaxFailures), "-MaxFailures must be 1 or more (or a percentage such as 10%)."),
-                "InvalidMaxFailures", ErrorCategory.InvalidArgument, MaxFailures));
+                ErrorIds.InvalidMaxFailures, ErrorCategory.InvalidArgument, MaxFailures));
         }
 
         options.MaxFailures = count;
@@ -373,42 +387,5 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound
             : AsResult ? null : SessionState.PSVariable.GetValue("ErrorActionPreference");
         return value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
-    }
-
-    /// <summary>Turns a failure of the run itself into one terminating error.</summary>
-    internal void Guard(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (Exception ex) when (IsRunFailure(ex))
-        {
-            OnRunFailure(ex);
-        }
-    }
-
-    /// <remarks>
-    /// ParallelRun.Complete throws PipelineStoppedException whenever the run was cancelled, even when the
-    /// timer fired while the pipeline was busy upstream or in an inline item, so every timeout ends here.
-    /// </remarks>
-    private bool IsRunFailure(Exception ex) =>
-        (ex is PipelineStoppedException && _runTimedOut) || ex is Scripting.WorkerSetupException || ex is JobLogException;
-
-    private void OnRunFailure(Exception ex)
-    {
-        switch (ex)
-        {
-            case Scripting.WorkerSetupException setup:
-                Terminate(new ErrorRecord(setup, setup.ErrorId, ErrorCategory.OpenError, null));
-                break;
-            case JobLogException log:
-                Terminate(new ErrorRecord(log, log.ErrorId, ErrorCategory.WriteError, LogPath));
-                break;
-            default:
-                _run!.Drain(_writer!);
-                Terminate(RunTimedOutError());
-                break;
-        }
     }
 }

@@ -135,7 +135,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         }
         catch (Exception ex) when (ex is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
         {
-            WriteError(new ErrorRecord(ex, "PathNotResolved", ErrorCategory.ObjectNotFound, path));
+            WriteError(new ErrorRecord(ex, ErrorIds.PathNotResolved, ErrorCategory.ObjectNotFound, path));
             return new List<string>();
         }
 
@@ -143,7 +143,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         {
             WriteError(new ErrorRecord(
                 new ArgumentException($"'{path}' is a {provider.Name} path: Resize-Image reads image files from the file system only."),
-                "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+                ErrorIds.NotFileSystemPath, ErrorCategory.InvalidArgument, path));
             return new List<string>();
         }
 
@@ -175,12 +175,12 @@ public sealed class ResizeImageCommand : ParallelCommandBase
 
         if (settings.Mode != ImageFitMode.Max && (Width == 0 || Height == 0))
         {
-            Refuse("SizeRequired", $"-Mode {settings.Mode} fills a box of -Width by -Height pixels: give both.");
+            Refuse(ErrorIds.SizeRequired, $"-Mode {settings.Mode} fills a box of -Width by -Height pixels: give both.");
         }
 
         if (Suffix.IndexOfAny(IOPath.GetInvalidFileNameChars()) >= 0 || Suffix.IndexOfAny(new[] { '/', '\\' }) >= 0)
         {
-            Refuse("InvalidSuffix", $"-Suffix '{Suffix}' cannot be part of a file name.");
+            Refuse(ErrorIds.InvalidSuffix, $"-Suffix '{Suffix}' cannot be part of a file name.");
         }
 
         if (Destination is not null)
@@ -191,25 +191,25 @@ public sealed class ResizeImageCommand : ParallelCommandBase
                 folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Destination, out ProviderInfo provider, out _);
                 if (provider.ImplementingType != typeof(FileSystemProvider))
                 {
-                    Refuse("NotFileSystemPath", $"-Destination '{Destination}' is a {provider.Name} path: give a folder in the file system.");
+                    Refuse(ErrorIds.NotFileSystemPath, $"-Destination '{Destination}' is a {provider.Name} path: give a folder in the file system.");
                 }
             }
             catch (Exception ex) when (ex is SessionStateException or NotSupportedException or ArgumentException or PSInvalidOperationException)
             {
-                Refuse("PathNotResolved", $"-Destination '{Destination}': {ex.Message}");
+                Refuse(ErrorIds.PathNotResolved, $"-Destination '{Destination}': {ex.Message}");
                 throw;
             }
 
             if (File.Exists(folder))
             {
-                Refuse("DestinationNotFolder", $"-Destination '{folder}' is a file: give a folder (it is created if missing).");
+                Refuse(ErrorIds.DestinationNotFolder, $"-Destination '{folder}' is a file: give a folder (it is created if missing).");
             }
 
             settings.DestinationFolder = folder;
         }
         else if (settings.Suffix.Length == 0 && settings.Format == ImageOutputFormat.Keep)
         {
-            Refuse("DestinationRequired", "Without -Destination, each image is written beside its source: give -Suffix or a -Format, so that no source is overwritten.");
+            Refuse(ErrorIds.DestinationRequired, "Without -Destination, each image is written beside its source: give -Suffix or a -Format, so that no source is overwritten.");
         }
 
         return settings;

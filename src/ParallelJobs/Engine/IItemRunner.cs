@@ -1,32 +1,26 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
 
 namespace ParallelJobs.Engine;
 
 /// <summary>
-/// Runs batches of items on the calling worker thread. One runner belongs to one worker;
-/// a runner for script blocks owns a runspace, a built-in operation needs none.
+/// Runs batches of items on the calling worker thread, and nothing else: for each item it begins an
+/// attempt through <see cref="RunContext.Begin"/> and ends it, or puts back the items it did not get to.
+/// One runner belongs to one worker; a runner for script blocks owns a runspace, an operation needs none.
 /// </summary>
 internal interface IItemRunner : IDisposable
 {
-    /// <summary>Runs every item of the batch and hands each result to the sink as it finishes.</summary>
-    void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token);
+    /// <summary>Runs the batch on this worker's thread. Every item of it is ended or put back before this returns.</summary>
+    void Run(IReadOnlyList<WorkItem> batch);
+
+    /// <summary>Asks the running batch to stop as soon as it can (the run was stopped). Any thread; never blocks.</summary>
+    void Stop();
 }
 
 /// <summary>Makes one runner per worker, on that worker's own thread.</summary>
 internal interface IRunnerFactory
 {
-    IItemRunner Create(int workerId, RunContext context);
-}
-
-/// <summary>What a runner reports to, from a worker thread. Never writes to the pipeline itself.</summary>
-internal interface IItemSink
-{
-    void Complete(ItemResult result);
-
-    /// <summary>A record to show at once rather than in order (progress).</summary>
-    void Live(long index, StreamKind kind, object record);
+    IItemRunner Create(RunContext context);
 }
 
 /// <summary>Keeps a durable record of finished items (the -LogPath job log). Called from worker threads.</summary>

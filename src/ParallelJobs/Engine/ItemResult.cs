@@ -39,8 +39,6 @@ internal sealed class ItemResult
 
     public int ErrorCount { get; private set; }
 
-    private long _started;
-
     /// <summary>True when the result was read from the job log of an earlier run (-Resume).</summary>
     public bool FromLog { get; set; }
 
@@ -51,30 +49,6 @@ internal sealed class ItemResult
     public TimeSpan? RetryAfter { get; set; }
 
     public bool HasErrors => Failure is not null || ErrorCount > 0;
-
-    /// <summary>The error for an item stopped by -ItemTimeoutSeconds.</summary>
-    public static ErrorRecord TimeoutError(WorkItem item, TimeSpan timeout) => new(
-        new TimeoutException($"The item ran longer than the item timeout of {timeout.TotalSeconds:0.###} s and was stopped."),
-        "ItemTimedOut",
-        ErrorCategory.OperationTimeout,
-        item.Input);
-
-    /// <summary>Starts an attempt at <paramref name="item"/>: counts it and starts its clock.</summary>
-    public static ItemResult Begin(WorkItem item)
-    {
-        item.Attempts++;
-        return new ItemResult(item) { StartTime = DateTime.Now, _started = System.Diagnostics.Stopwatch.GetTimestamp() };
-    }
-
-    /// <summary>Ends the attempt: records its duration, and marks it Failed if it wrote or threw an error.</summary>
-    public void End()
-    {
-        Duration = TimeSpan.FromSeconds((System.Diagnostics.Stopwatch.GetTimestamp() - _started) / (double)System.Diagnostics.Stopwatch.Frequency);
-        if (HasErrors && Status == ItemStatus.Completed)
-        {
-            Status = ItemStatus.Failed;
-        }
-    }
 
     public void AddRecord(StreamKind kind, object record)
     {

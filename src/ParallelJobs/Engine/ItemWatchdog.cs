@@ -6,33 +6,38 @@ using System.Threading;
 namespace ParallelJobs.Engine;
 
 /// <summary>
-/// Enforces the per-item timeout for a whole run with one dedicated thread: a runner registers the item
-/// it starts with an abort action, and the watchdog calls that action if the item outlives its deadline.
+/// Enforces the per-item timeout for a whole run with one dedicated thread: the engine registers each
+/// attempt it begins, and the watchdog tells the attempt when it outlives its deadline; if the attempt
+/// has still not ended a grace period later (the stop did not reach it), it tells it that too.
 /// </summary>
 internal sealed class ItemWatchdog : IDisposable
 {
+    // Guards _active, _nextSlot and _stopped.
     private readonly object _lock = new();
-    private readonly Dictionary<int, (long Deadline, Action Abort)> _active = new();
+    private readonly Dictionary<int, Entry> _active = new();
     private readonly long _timeoutTicks;
+    private readonly long _graceTicks;
     private readonly Thread _thread;
     private int _nextSlot;
     private bool _stopped;
 
-    public ItemWatchdog(TimeSpan timeout)
+    public ItemWatchdog(TimeSpan timeout, TimeSpan grace)
     {
+        Timeout = timeout;
         _timeoutTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        _graceTicks = (long)(grace.TotalSeconds * Stopwatch.Frequency);
         _thread = new Thread(Watch) { IsBackground = true, Name = "ParallelJobs item watchdog" };
         _thread.Start();
     }
 
-    public TimeSpan Timeout => TimeSpan.FromSeconds(_timeoutTicks / (double)Stopwatch.Frequency);
+    public TimeSpan Timeout { get; }
 
-    public int Begin(Action abort)
+    public int Begin(ItemAttempt attempt)
     {
         lock (_lock)
         {
             int slot = _nextSlot++;
-            _active[slot] = (Stopwatch.GetTimestamp() + _timeoutTicks, abort);
+            _active[slot] = new Entry(Stopwatch.GetTimestamp() + _timeoutTicks, attempt, graceOver: false);
             return slot;
         }
     }
@@ -58,7 +63,8 @@ internal sealed class ItemWatchdog : IDisposable
 
     private void Watch()
     {
-        var expired = new List<Action>();
+        var expired = new List<Entry>();
+        var late = new List<int>();
         while (true)
         {
             lock (_lock)
@@ -69,21 +75,30 @@ internal sealed class ItemWatchdog : IDisposable
                 }
 
                 long now = Stopwatch.GetTimestamp();
-                var late = new List<int>();
-                foreach (KeyValuePair<int, (long Deadline, Action Abort)> entry in _active)
+                foreach (KeyValuePair<int, Entry> entry in _active)
                 {
                     if (entry.Value.Deadline <= now)
                     {
                         late.Add(entry.Key);
-                        expired.Add(entry.Value.Abort);
+                        expired.Add(entry.Value);
                     }
                 }
 
                 foreach (int slot in late)
                 {
-                    _active.Remove(slot);
+                    Entry entry = _active[slot];
+                    if (entry.GraceOver)
+                    {
+                        _active.Remove(slot);
+                    }
+                    else
+                    {
+                        // Watched once more: the attempt removes it when it ends.
+                        _active[slot] = new Entry(now + _graceTicks, entry.Attempt, graceOver: true);
+                    }
                 }
 
+                late.Clear();
                 if (expired.Count == 0)
                 {
                     Monitor.Wait(_lock, 20);
@@ -91,13 +106,37 @@ internal sealed class ItemWatchdog : IDisposable
                 }
             }
 
-            // Outside the lock: an abort may call back into runners that register new items.
-            foreach (Action abort in expired)
+            // Outside the lock: stopping an attempt may call into runners that begin new attempts.
+            foreach (Entry entry in expired)
             {
-                abort();
+                if (entry.GraceOver)
+                {
+                    entry.Attempt.OnGraceOver();
+                }
+                else
+                {
+                    entry.Attempt.OnDeadline();
+                }
             }
 
             expired.Clear();
         }
+    }
+
+    private readonly struct Entry
+    {
+        public Entry(long deadline, ItemAttempt attempt, bool graceOver)
+        {
+            Deadline = deadline;
+            Attempt = attempt;
+            GraceOver = graceOver;
+        }
+
+        public long Deadline { get; }
+
+        public ItemAttempt Attempt { get; }
+
+        /// <summary>False: the item timeout is watched; true: the grace after its stop.</summary>
+        public bool GraceOver { get; }
     }
 }

@@ -46,7 +46,7 @@ internal sealed class JobLog : IResultLog, IDisposable
         bool exists = File.Exists(path) && new FileInfo(path).Length > 0;
         if (exists && !resume && !force)
         {
-            throw new JobLogException("LogExists",
+            throw new JobLogException(ErrorIds.LogExists,
                 $"The job log '{path}' already exists. Use -Resume to skip the items it records as completed, or -Force to start a new log in its place.");
         }
 
@@ -63,7 +63,7 @@ internal sealed class JobLog : IResultLog, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new JobLogException("LogNotWritable", $"The job log '{path}' cannot be written: {ex.Message}", ex);
+            throw new JobLogException(ErrorIds.LogNotWritable, $"The job log '{path}' cannot be written: {ex.Message}", ex);
         }
 
         // Cut a half-written last line away, so the log stays readable after this run appends to it.
@@ -176,7 +176,7 @@ internal sealed class JobLog : IResultLog, IDisposable
             }
             catch (FormatException ex)
             {
-                throw new JobLogException("LogCorrupt", $"The job log '{path}' is not valid at line {lineNumber}: {ex.Message} Fix or remove the log, or start over with -Force and without -Resume.", ex);
+                throw new JobLogException(ErrorIds.LogCorrupt, $"The job log '{path}' is not valid at line {lineNumber}: {ex.Message} Fix or remove the log, or start over with -Force and without -Resume.", ex);
             }
 
             if (lineNumber == 1)
@@ -205,12 +205,12 @@ internal sealed class JobLog : IResultLog, IDisposable
     {
         if (Text(fields, "type") != "header")
         {
-            throw new JobLogException("LogCorrupt", $"The file '{path}' is not a ParallelJobs job log: its first line is not a log header.");
+            throw new JobLogException(ErrorIds.LogCorrupt, $"The file '{path}' is not a ParallelJobs job log: its first line is not a log header.");
         }
 
         if (Text(fields, "signature") != signature && !force)
         {
-            throw new JobLogException("LogMismatch",
+            throw new JobLogException(ErrorIds.LogMismatch,
                 $"The job log '{path}' was written by a different job ({Text(fields, "command")} with another script block or settings), so its results cannot stand in for this one's. Use another -LogPath, or -Force to resume from it anyway.");
         }
     }

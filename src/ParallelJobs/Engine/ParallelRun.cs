@@ -1,100 +1,107 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Management.Automation;
 using System.Threading;
 
 namespace ParallelJobs.Engine;
 
 /// <summary>
-/// One parallel run: dedicated worker threads pull batches from the <see cref="Dispatcher"/> and post
-/// results to the <see cref="Mailbox"/>; the pipeline thread adds input, drains the mailbox through the
-/// <see cref="ReorderBuffer{T}"/> and hands results to an <see cref="IResultWriter"/>.
-/// Retries, the failure limit and the job log are applied here, so every kind of runner gets them.
-/// Methods marked "worker" run on worker threads; the rest are for the pipeline thread only.
+/// One parallel run, seen from the pipeline thread (the pump): input goes into the <see cref="WorkQueue"/>,
+/// the <see cref="WorkerPool"/>'s threads run it through runners, the <see cref="ItemPolicy"/> decides
+/// what follows each attempt, and finished results come back through the <see cref="Mailbox"/> and the
+/// <see cref="ReorderBuffer{T}"/> to an <see cref="IResultWriter"/>. Everything public here is for the
+/// pipeline thread only (checked), except <see cref="Cancel"/>.
 /// </summary>
-internal sealed class ParallelRun : IItemSink, IDisposable
+internal sealed class ParallelRun : IDisposable
 {
-    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(300);
+    private const int Chunk = 64;
 
     private readonly RunOptions _options;
     private readonly IRunnerFactory _factory;
     private readonly Mailbox _mailbox = new();
-    private readonly Dispatcher _dispatcher;
+    private readonly WorkQueue _queue;
     private readonly ReorderBuffer<ItemResult> _reorder;
-    private readonly List<Thread> _threads = new();
     private readonly CancellationTokenSource _cts = new();
-    private readonly ItemWatchdog? _watchdog;
+    private readonly ItemPolicy _policy;
+    private readonly WorkerPool _workers;
     private readonly RunContext _context;
-    private const int Chunk = 64;
+    private readonly PipelineThread _thread = new();
+    private readonly Timer? _runTimer;
 
-    private readonly Random _jitter = new();
+    // Pipeline thread only.
     private readonly List<WorkItem> _pending = new();
     private readonly List<WorkItem> _refused = new();
-    private IItemRunner? _inlineRunner;
+    private IItemRunner? _sequentialRunner;
     private long _lastHead;
-    private int _finished;
-    private int _failed;
-    private int _skipped;
-    private int _haltReason;
     private bool _disposed;
+
+    // Any thread: the first way the run ended early wins (see EndRun).
+    private RunOutcome? _ended;
 
     public ParallelRun(RunOptions options, IRunnerFactory factory)
     {
         _options = options;
         _factory = factory;
         long window = options.Ordered ? options.EffectiveWindow : 0;
-        _dispatcher = new Dispatcher(options.EffectiveCapacity, window, options.ThrottleLimit, _mailbox.Wake);
+        _queue = new WorkQueue(options.EffectiveCapacity, window, options.ThrottleLimit, _mailbox.Wake);
         _reorder = new ReorderBuffer<ItemResult>(Math.Min(options.EffectiveWindow, 1024));
-        if (options.ItemTimeout is { } timeout)
+        _policy = new ItemPolicy(options, _queue, _mailbox, EndRun);
+        _context = new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, job: null, abandoned: null);
+        _workers = new WorkerPool(options, factory, _queue,
+            abandoned => new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, _context.Job, abandoned),
+            _cts.Token, _mailbox, EndRun, _thread);
+        if (options.RunTimeout is { } timeout)
         {
-            _watchdog = new ItemWatchdog(timeout);
+            _runTimer = new Timer(_ => EndRun(new RunOutcome(RunEnd.RunTimedOut)), null, timeout, Timeout.InfiniteTimeSpan);
         }
-
-        _context = new RunContext(options, _dispatcher, _cts.Token, _watchdog, this);
     }
 
     public CancellationToken Token => _cts.Token;
 
-    public Dispatcher Dispatcher => _dispatcher;
-
     /// <summary>Where finished items are recorded (-LogPath), or null.</summary>
-    public IResultLog? Log { get; set; }
+    public IResultLog? Log
+    {
+        get => _policy.Log;
+        set => _policy.Log = value;
+    }
 
     /// <summary>Called on the pipeline thread after each drain, for the progress bar.</summary>
     public Action? AfterDrain { get; set; }
 
     /// <summary>Items that finished, failed or not, not counting retried attempts.</summary>
-    public int Finished => Volatile.Read(ref _finished);
+    public int Finished => _policy.Finished;
 
-    public int Failed => Volatile.Read(ref _failed);
+    public int Failed => _policy.Failed;
 
-    /// <summary>Items that never ran because the run halted or was cancelled first.</summary>
-    public int Skipped => Volatile.Read(ref _skipped);
-
-    public HaltReason HaltReason => (HaltReason)Volatile.Read(ref _haltReason);
+    /// <summary>-AsJob: the job's thread takes the run over once the pipeline has fed all input.</summary>
+    public void HandOver() => _thread.Adopt();
 
     /// <summary>
     /// Queues one input item, writing finished results while it waits for room. When the queue is full, up
-    /// to a chunk of items waits here, so that the reader blocks only once a chunk is ready.
+    /// to a chunk of items waits here, so that the reader blocks only once a chunk is ready. Throws
+    /// <see cref="RunEndedException"/> once the run has ended early, so that reading input stops.
     /// </summary>
     public WorkItem Add(object? input, object? task, IResultWriter writer, string? key = null)
     {
-        WorkItem item = _dispatcher.Number(input, task);
+        _thread.Check();
+        if (Volatile.Read(ref _ended) is not null)
+        {
+            throw new RunEndedException(EndEarly(writer));
+        }
+
+        WorkItem item = _queue.Number(input, task);
         item.Key = key;
         _pending.Add(item);
         // Handed over at once: held back, an item could wait for as long as the upstream takes to produce
         // the next one, while a worker sits idle.
         Flush(writer, Chunk);
 
-        if (_options.Inline)
+        if (_options.Sequential)
         {
-            RunInline();
+            RunSequential();
         }
         else
         {
-            StartWorkerIfNeeded();
+            _workers.StartIfNeeded();
         }
 
         if (!_mailbox.IsEmpty)
@@ -108,7 +115,8 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     /// <summary>Places a result that needs no running (a completed item from the job log) in the stream.</summary>
     public void AddFinished(object? input, string? key, Action<ItemResult> fill, IResultWriter writer)
     {
-        WorkItem item = _dispatcher.Reserve(input);
+        _thread.Check();
+        WorkItem item = _queue.Reserve(input);
         item.Key = key;
         var result = new ItemResult(item) { FromLog = true };
         fill(result);
@@ -117,43 +125,38 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     }
 
     /// <summary>Refuses one input item (bad key, duplicate): it keeps its place, and its error is written there.</summary>
-    public void AddRefused(object? input, ErrorRecord error, IResultWriter writer)
+    public void AddRefused(object? input, System.Management.Automation.ErrorRecord error, IResultWriter writer)
     {
-        WorkItem item = _dispatcher.Reserve(input);
+        _thread.Check();
+        WorkItem item = _queue.Reserve(input);
         var result = new ItemResult(item) { Failure = error, Status = ItemStatus.Skipped };
         _mailbox.Post(result);
         Drain(writer);
     }
 
-    /// <summary>Input has ended: waits for every item, writing results as they come.</summary>
-    public void Complete(IResultWriter writer)
+    /// <summary>Input has ended: waits for every item, writing results as they come, and says how the run ended.</summary>
+    public RunOutcome InputEnded(IResultWriter writer)
     {
+        _thread.Check();
         Flush(writer, 1);
-        _dispatcher.Complete();
+        _queue.InputEnded();
         while (true)
         {
             _mailbox.Arm();
-            if (_options.Inline)
+            if (_options.Sequential)
             {
-                RunInline();
+                RunSequential();
             }
 
             Drain(writer);
-            if (_dispatcher.IsDrained)
+            if (_cts.IsCancellationRequested)
             {
-                // Drained because the run was stopped: the stopped items posted nothing, so this is no end.
-                if (_cts.IsCancellationRequested)
-                {
-                    throw new PipelineStoppedException();
-                }
+                return Conclude(writer);
+            }
 
-                foreach (WorkItem left in _dispatcher.TakeRemaining())
-                {
-                    PostSkipped(left);
-                }
-
-                Drain(writer);
-                return;
+            if (_queue.IsDrained)
+            {
+                return Conclude(writer);
             }
 
             Wait();
@@ -163,6 +166,7 @@ internal sealed class ParallelRun : IItemSink, IDisposable
     /// <summary>Writes whatever is ready without waiting.</summary>
     public void Drain(IResultWriter writer)
     {
+        _thread.Check();
         while (_mailbox.TryTake(out object message))
         {
             switch (message)
@@ -173,24 +177,128 @@ internal sealed class ParallelRun : IItemSink, IDisposable
                 case LiveRecord live:
                     writer.WriteLive(live);
                     break;
-                case RunFault fault:
-                    throw fault.Exception;
             }
         }
 
         if (_options.Ordered && _reorder.Next != _lastHead)
         {
             _lastHead = _reorder.Next;
-            _dispatcher.SetEmitHead(_lastHead);
+            _queue.SetEmitHead(_lastHead);
         }
 
         // Running items may have added items (refill): give them workers, up to the limit.
-        if (!_options.Inline)
+        if (!_options.Sequential)
         {
-            StartWorkerIfNeeded();
+            _workers.StartIfNeeded();
         }
 
         AfterDrain?.Invoke();
+    }
+
+    /// <summary>Stops the run (Ctrl+C, Stop-Job): nothing new starts and running items are asked to stop. Any thread.</summary>
+    public void Cancel() => EndRun(new RunOutcome(RunEnd.Stopped));
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _runTimer?.Dispose();
+        StopEverything();
+        _workers.Dispose();
+        _sequentialRunner?.Dispose();
+        _policy.Dispose();
+        if (_workers.AllJoined)
+        {
+            // A worker stuck in uninterruptible .NET code may still touch these; leave them to the GC then.
+            _cts.Dispose();
+            _mailbox.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Any thread: the run ends early. The first reason wins. A halt (-ErrorAction Stop, -MaxFailures, no
+    /// worker left) lets running items finish; anything else stops them too.
+    /// </summary>
+    private void EndRun(RunOutcome outcome)
+    {
+        if (Interlocked.CompareExchange(ref _ended, outcome, null) is null
+            && outcome.End is not (RunEnd.FirstError or RunEnd.FailureLimitReached or RunEnd.AllWorkersLost))
+        {
+            StopEverything();
+        }
+
+        _mailbox.Wake();
+    }
+
+    private void StopEverything()
+    {
+        _queue.Cancel();
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _workers.StopAll();
+    }
+
+    /// <summary>
+    /// Pipeline thread, input still coming: the run ended early. Waits for the items still running (a
+    /// halt lets them finish), accounts for the queued ones, and writes what finished.
+    /// </summary>
+    private RunOutcome EndEarly(IResultWriter writer)
+    {
+        foreach (WorkItem item in _pending)
+        {
+            _policy.Skip(item);
+        }
+
+        _pending.Clear();
+        while (true)
+        {
+            _mailbox.Arm();
+            Drain(writer);
+            if (_cts.IsCancellationRequested || _queue.IsDrained)
+            {
+                return Conclude(writer);
+            }
+
+            Wait();
+        }
+    }
+
+    /// <summary>Pipeline thread: nothing runs any more (or the run was stopped); writes what is left and counts.</summary>
+    private RunOutcome Conclude(IResultWriter writer)
+    {
+        RunOutcome outcome = Volatile.Read(ref _ended) ?? new RunOutcome(RunEnd.Completed);
+        if (outcome.End != RunEnd.Stopped)
+        {
+            foreach (WorkItem left in _queue.TakeRemaining())
+            {
+                _policy.Skip(left);
+            }
+
+            Drain(writer);
+            if (_options.Ordered)
+            {
+                // Items that did finish before a stop are written, in order, past the ones that did not.
+                while (_reorder.TryTakeAny(out ItemResult next))
+                {
+                    writer.Write(next);
+                }
+            }
+        }
+
+        outcome.Finished = _policy.Finished;
+        outcome.Failed = _policy.Failed;
+        outcome.Skipped = _policy.Skipped;
+        return outcome;
     }
 
     private void Emit(ItemResult result, IResultWriter writer)
@@ -208,136 +316,12 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
     }
 
-    /// <summary>Stops the run: nothing new starts and running items are asked to stop. Any thread.</summary>
-    public void Cancel()
-    {
-        _dispatcher.Cancel();
-        try
-        {
-            _cts.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    /// <summary>Worker: one attempt at an item is over. Retries it, or records and posts its result.</summary>
-    void IItemSink.Complete(ItemResult result)
-    {
-        WorkItem item = result.Item;
-        bool failed = result.Status is ItemStatus.Failed or ItemStatus.TimedOut;
-        if (failed && !result.NoRetry && item.Attempts <= _options.RetryCount && !_dispatcher.IsHalted)
-        {
-            TimeSpan delay = RetryDelay(item.Attempts);
-            if (result.RetryAfter is { } asked && asked > delay)
-            {
-                // The server said when to come back (Retry-After): never sooner, and never longer than the cap.
-                delay = asked < MaxRetryDelay ? asked : MaxRetryDelay;
-            }
-
-            string reason = result.Failure?.Exception.Message ?? (result.Status == ItemStatus.TimedOut ? "timed out" : "wrote an error");
-            _mailbox.Post(new LiveRecord(item.Index, StreamKind.Verbose, new VerboseRecord(
-                $"Item [{item.Index}] failed on attempt {item.Attempts} of {_options.RetryCount + 1} ({reason}); retrying in {delay.TotalSeconds:0.##} s.")));
-            _dispatcher.Requeue(item, DateTime.UtcNow + delay);
-            return;
-        }
-
-        result.Attempts = item.Attempts;
-        Interlocked.Increment(ref _finished);
-        if (failed)
-        {
-            int failures = Interlocked.Increment(ref _failed);
-            if (_options.StopOnFirstError)
-            {
-                Halt(HaltReason.FirstError);
-            }
-            else if (FailureLimitReached(failures))
-            {
-                Halt(HaltReason.MaxFailures);
-            }
-        }
-
-        try
-        {
-            Log?.Append(result);
-        }
-        catch (Exception ex)
-        {
-            _mailbox.Post(new RunFault(ex));
-        }
-
-        // Posted at once, not with the rest of its batch: a slow item later in the batch must not hold
-        // back results that are already done.
-        _mailbox.Post(result);
-    }
-
-    /// <summary>Worker: a record to show now.</summary>
-    void IItemSink.Live(long index, StreamKind kind, object record) =>
-        _mailbox.Post(new LiveRecord(index, kind, record));
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        Cancel();
-        var deadline = Stopwatch.StartNew();
-        bool allJoined = true;
-        foreach (Thread thread in _threads)
-        {
-            TimeSpan left = JoinTimeout - deadline.Elapsed;
-            allJoined &= thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-        }
-
-        _inlineRunner?.Dispose();
-        _watchdog?.Dispose();
-        if (allJoined)
-        {
-            // A worker stuck in uninterruptible .NET code may still touch these; leave them to the GC then.
-            _cts.Dispose();
-            _mailbox.Dispose();
-        }
-    }
-
-    private void Halt(HaltReason reason)
-    {
-        Interlocked.CompareExchange(ref _haltReason, (int)reason, (int)HaltReason.None);
-        _dispatcher.Halt();
-    }
-
-    private bool FailureLimitReached(int failures)
-    {
-        if (_options.MaxFailures is { } limit && failures >= limit)
-        {
-            return true;
-        }
-
-        // A percentage means little on the first few items; judge it once ten have finished.
-        int finished = Finished;
-        return _options.MaxFailurePercent is { } percent && finished >= 10 && failures * 100.0 >= percent * finished;
-    }
-
-    private TimeSpan RetryDelay(int attempt)
-    {
-        double factor;
-        lock (_jitter)
-        {
-            factor = 0.5 + _jitter.NextDouble();
-        }
-
-        double seconds = _options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Min(attempt - 1, 16)) * factor;
-        return TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryDelay.TotalSeconds));
-    }
-
-    /// <summary>Hands pending items to the dispatcher until fewer than <paramref name="keepBelow"/> remain.</summary>
+    /// <summary>Hands pending items to the queue until fewer than <paramref name="keepBelow"/> remain.</summary>
     private void Flush(IResultWriter writer, int keepBelow)
     {
         while (true)
         {
-            HandOver();
+            HandOver(writer);
             if (_pending.Count < keepBelow)
             {
                 return;
@@ -346,33 +330,32 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             // Arm only when about to wait, then look once more: a worker that made room in between has
             // set the signal. Arming on every item made the reader and the workers fight over the signal.
             _mailbox.Arm();
-            HandOver();
+            HandOver(writer);
             if (_pending.Count < keepBelow)
             {
                 return;
             }
 
             Drain(writer);
+            if (Volatile.Read(ref _ended) is not null)
+            {
+                throw new RunEndedException(EndEarly(writer));
+            }
+
             Wait();
         }
     }
 
-    private void HandOver()
+    private void HandOver(IResultWriter writer)
     {
-        _dispatcher.TryAddRange(_pending, _refused);
+        _queue.TryAddRange(_pending, _refused);
         foreach (WorkItem refused in _refused)
         {
             // The run has halted: the item is accounted for, but never starts.
-            PostSkipped(refused);
+            _policy.Skip(refused);
         }
 
         _refused.Clear();
-    }
-
-    private void PostSkipped(WorkItem item)
-    {
-        Interlocked.Increment(ref _skipped);
-        _mailbox.Post(new ItemResult(item) { Status = ItemStatus.Skipped, StartTime = DateTime.Now });
     }
 
     private void Wait()
@@ -383,26 +366,26 @@ internal sealed class ParallelRun : IItemSink, IDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new PipelineStoppedException();
+            // The run was stopped: the caller's loop sees it and concludes.
         }
     }
 
     /// <summary>-Sequential: runs what is queued on this (the pipeline) thread, waiting out retry delays.</summary>
-    private void RunInline()
+    private void RunSequential()
     {
-        _inlineRunner ??= _factory.Create(0, _context);
+        _sequentialRunner ??= _factory.Create(_context);
         var batch = new List<WorkItem>();
         while (true)
         {
-            if (_dispatcher.TryTakeNow(batch, 1, out int retryDue))
+            if (_queue.TryTakeNow(batch, 1, out int retryDue))
             {
                 try
                 {
-                    _inlineRunner.Run(batch, this, _cts.Token);
+                    _sequentialRunner.Run(batch);
                 }
                 finally
                 {
-                    _dispatcher.MarkDone(batch.Count);
+                    _queue.MarkDone(batch.Count);
                     batch.Clear();
                 }
 
@@ -415,68 +398,6 @@ internal sealed class ParallelRun : IItemSink, IDisposable
             }
 
             _cts.Token.WaitHandle.WaitOne(retryDue);
-        }
-    }
-
-    private void StartWorkerIfNeeded()
-    {
-        // One worker per queued item up to the limit: a run of three items opens three runspaces, not ten.
-        if (_threads.Count >= _options.ThrottleLimit || _threads.Count >= _dispatcher.Added || _disposed)
-        {
-            return;
-        }
-
-        var thread = new Thread(WorkerMain)
-        {
-            IsBackground = true,
-            Name = $"ParallelJobs worker {_threads.Count + 1}",
-        };
-        _threads.Add(thread);
-        thread.Start(_threads.Count);
-    }
-
-    private void WorkerMain(object? state)
-    {
-        int workerId = (int)state!;
-        IItemRunner? runner = null;
-        var batch = new List<WorkItem>();
-        var sizer = new BatchSizer(_options.BatchSize);
-        try
-        {
-            runner = _factory.Create(workerId, _context);
-            while (_dispatcher.TakeBatch(batch, sizer.Size, _cts.Token))
-            {
-                long started = Stopwatch.GetTimestamp();
-                try
-                {
-                    runner.Run(batch, this, _cts.Token);
-                }
-                finally
-                {
-                    // Results are posted before MarkDone: once nothing runs, every result is in the mailbox.
-                    _dispatcher.MarkDone(batch.Count);
-                }
-
-                sizer.Record(batch.Count, TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency));
-                batch.Clear();
-            }
-        }
-        catch (Exception) when (_cts.IsCancellationRequested)
-        {
-            // Stopping: the pipeline thread is already on its way out.
-        }
-        catch (RunnerRetiredException)
-        {
-            // The runner has nothing left to work with (a lost remote host); the other workers go on.
-        }
-        catch (Exception ex)
-        {
-            _mailbox.Post(new RunFault(ex));
-        }
-        finally
-        {
-            runner?.Dispose();
-            _mailbox.Wake();
         }
     }
 }

@@ -4,7 +4,7 @@ namespace ParallelJobs.Engine;
 
 /// <summary>
 /// Holds results that finished early until every earlier index is in, then hands them out in order.
-/// A ring keyed by index: the dispatcher keeps indices within a window of <see cref="Next"/>,
+/// A ring keyed by index: the work queue keeps indices within a window of <see cref="Next"/>,
 /// so the ring seldom grows.
 /// </summary>
 internal sealed class ReorderBuffer<T>
@@ -60,6 +60,26 @@ internal sealed class ReorderBuffer<T>
         Count--;
         value = head;
         return true;
+    }
+
+    /// <summary>
+    /// Takes the next result that is in, passing over indices that have not arrived: for a run that ended
+    /// early, whose missing items will never come.
+    /// </summary>
+    public bool TryTakeAny(out T value)
+    {
+        while (Count > 0)
+        {
+            if (TryTake(out value))
+            {
+                return true;
+            }
+
+            _next++;
+        }
+
+        value = null!;
+        return false;
     }
 
     /// <summary>Skips an index that will never arrive (an item dropped by a halted run).</summary>

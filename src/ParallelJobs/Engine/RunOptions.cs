@@ -35,8 +35,11 @@ internal sealed class RunOptions
     /// <summary>Stop starting items once this percentage of finished items have failed.</summary>
     public double? MaxFailurePercent { get; set; }
 
+    /// <summary>-TimeoutSeconds: the whole run is stopped once it has taken this long.</summary>
+    public TimeSpan? RunTimeout { get; set; }
+
     /// <summary>Run items on the pipeline thread, in the caller's runspace, one at a time (-Sequential).</summary>
-    public bool Inline { get; set; }
+    public bool Sequential { get; set; }
 
     public int EffectiveCapacity => Capacity > 0 ? Capacity : Math.Max(4096, ThrottleLimit * 4);
 

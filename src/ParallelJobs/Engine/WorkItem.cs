@@ -24,6 +24,9 @@ internal sealed class WorkItem
     /// <summary>How many times the item has been started, counting retries.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>How many times the worker under the item was lost (a broken remote session).</summary>
+    public int WorkerLosses { get; set; }
+
     /// <summary>A retried item waits in the queue until this time (UTC).</summary>
     public System.DateTime NotBefore { get; set; }
 }

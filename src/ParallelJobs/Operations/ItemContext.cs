@@ -6,23 +6,23 @@ namespace ParallelJobs.Operations;
 /// <summary>What an operation may do besides returning output: write stream records and add new items.</summary>
 internal sealed class ItemContext
 {
-    private readonly ItemResult _result;
-    private readonly Dispatcher _dispatcher;
+    private readonly ItemAttempt _attempt;
+    private readonly RunContext _run;
 
-    public ItemContext(ItemResult result, Dispatcher dispatcher)
+    public ItemContext(ItemAttempt attempt, RunContext run)
     {
-        _result = result;
-        _dispatcher = dispatcher;
+        _attempt = attempt;
+        _run = run;
     }
 
-    public long Index => _result.Index;
+    public long Index => _attempt.Index;
 
-    public void WriteWarning(string message) => _result.AddRecord(StreamKind.Warning, new WarningRecord(message));
+    public void WriteWarning(string message) => _attempt.AddRecord(StreamKind.Warning, new WarningRecord(message));
 
-    public void WriteVerbose(string message) => _result.AddRecord(StreamKind.Verbose, new VerboseRecord(message));
+    public void WriteVerbose(string message) => _attempt.AddRecord(StreamKind.Verbose, new VerboseRecord(message));
 
-    public void WriteError(ErrorRecord error) => _result.AddRecord(StreamKind.Error, error);
+    public void WriteError(ErrorRecord error) => _attempt.AddRecord(StreamKind.Error, error);
 
     /// <summary>Hands a new item back to the same run (a crawler's next page); it gets the next index.</summary>
-    public long Add(object? input, object? task = null) => _dispatcher.AddRefill(input, task).Index;
+    public long Add(object? input, object? task = null) => _run.Refill(input, task);
 }

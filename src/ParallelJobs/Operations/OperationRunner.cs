@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using ParallelJobs.Engine;
@@ -12,67 +11,93 @@ internal sealed class OperationRunner : IItemRunner
 {
     private readonly IItemOperation _operation;
     private readonly RunContext _context;
+    private readonly Action<ItemAttempt> _cancelItem;
+
+    // Guarded by _gate: the attempt running now and its token, so the watchdog cancels only that one.
+    private readonly object _gate = new();
+    private ItemAttempt? _current;
+    private CancellationTokenSource? _itemCts;
 
     public OperationRunner(IItemOperation operation, RunContext context)
     {
         _operation = operation;
         _context = context;
+        _cancelItem = CancelItem;
     }
 
-    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    public void Run(IReadOnlyList<WorkItem> batch)
     {
-        foreach (WorkItem item in batch)
+        CancellationToken token = _context.Token;
+        for (int i = 0; i < batch.Count; i++)
         {
-            if (token.IsCancellationRequested)
+            if (_context.ShouldStop)
             {
+                _context.PutBackFrom(batch, i);
                 return;
             }
 
-            ItemResult result = ItemResult.Begin(item);
-            ItemWatchdog? watchdog = _context.Watchdog;
-            using CancellationTokenSource? itemCts = watchdog is null ? null : CancellationTokenSource.CreateLinkedTokenSource(token);
-            bool timedOut = false;
-            int slot = watchdog?.Begin(() =>
+            WorkItem item = batch[i];
+            // One token per item: the item timeout cancels it, and so does the run's stop.
+            using var itemCts = CancellationTokenSource.CreateLinkedTokenSource(token);
+            ItemAttempt attempt = _context.Begin(item, _cancelItem);
+            lock (_gate)
             {
-                timedOut = true;
-                itemCts!.Cancel();
-            }) ?? -1;
+                _current = attempt;
+                _itemCts = itemCts;
+            }
+
             try
             {
-                result.Output = _operation.Execute(item, new ItemContext(result, _context.Dispatcher), itemCts?.Token ?? token);
+                attempt.SetOutput(_operation.Execute(item, new ItemContext(attempt, _context), itemCts.Token));
+                attempt.Finish();
+            }
+            catch (Exception) when (attempt.TimedOut)
+            {
+                attempt.Finish();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
+                // The run was stopped: nobody waits for this item.
                 return;
-            }
-            catch (Exception) when (timedOut)
-            {
-                result.Failure = ItemResult.TimeoutError(item, watchdog!.Timeout);
-                result.Status = ItemStatus.TimedOut;
             }
             catch (ItemOperationException ex)
             {
-                result.Failure = new ErrorRecord(ex, ex.ErrorId, ex.Category, item.Input);
-                result.NoRetry = !ex.Retryable;
-                result.RetryAfter = ex.RetryAfter;
+                attempt.Fail(new ErrorRecord(ex, ex.ErrorId, ex.Category, item.Input), ex.Retryable, ex.RetryAfter);
             }
             catch (Exception ex)
             {
-                result.Failure = new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, item.Input);
+                attempt.Fail(new ErrorRecord(ex, ErrorIds.ItemFailed, ErrorCategory.NotSpecified, item.Input));
             }
             finally
             {
-                watchdog?.End(slot);
+                lock (_gate)
+                {
+                    _current = null;
+                    _itemCts = null;
+                }
             }
-
-            result.End();
-
-            sink.Complete(result);
         }
+    }
+
+    public void Stop()
+    {
+        // The run's token, which every item's token is linked to, is what stops an operation.
     }
 
     public void Dispose()
     {
         // The operation is shared by every worker; its command disposes it.
+    }
+
+    /// <summary>Watchdog thread: the item outlived -ItemTimeoutSeconds.</summary>
+    private void CancelItem(ItemAttempt attempt)
+    {
+        lock (_gate)
+        {
+            if (_current == attempt)
+            {
+                _itemCts!.Cancel();
+            }
+        }
     }
 }

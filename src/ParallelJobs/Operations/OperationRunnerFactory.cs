@@ -17,7 +17,7 @@ internal sealed class OperationRunnerFactory : IRunnerFactory, IDisposable
         _operation = operation;
     }
 
-    public IItemRunner Create(int workerId, RunContext context) => new OperationRunner(_operation, context);
+    public IItemRunner Create(RunContext context) => new OperationRunner(_operation, context);
 
     public void Dispose() => (_operation as IDisposable)?.Dispose();
 }

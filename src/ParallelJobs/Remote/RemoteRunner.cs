@@ -18,20 +18,21 @@ internal sealed class RemoteRunner : IItemRunner
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(250);
 
-    private readonly RemoteRunnerFactory _factory;
+    private readonly RemoteCoordinator _factory;
     private readonly RunContext _context;
-    private readonly object _recordLock = new();
-    private RemoteSlot? _slot;
-    private RemoteSession? _session;
-    private IItemSink? _sink;
-    private ItemResult? _current;
-    private WorkItem? _timedOut;
+    private readonly Action<ItemAttempt> _stopForTimeout;
 
-    public RemoteRunner(RemoteRunnerFactory factory, RunContext context)
+    // Guards _current: remoting's threads charge records to it, the watchdog stops it.
+    private readonly object _recordLock = new();
+    private ItemAttempt? _current;
+    private RemoteSlot? _slot;
+    private volatile RemoteSession? _session;
+
+    public RemoteRunner(RemoteCoordinator factory, RunContext context)
     {
         _factory = factory;
         _context = context;
-        _sink = context.Sink;
+        _stopForTimeout = StopForTimeout;
     }
 
     /// <summary>Takes a free slot and opens its session; retires the worker when no slot is left.</summary>
@@ -57,31 +58,29 @@ internal sealed class RemoteRunner : IItemRunner
         }
     }
 
-    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    public void Run(IReadOnlyList<WorkItem> batch)
     {
-        _sink = sink;
         for (int i = 0; i < batch.Count; i++)
         {
-            if (token.IsCancellationRequested)
+            if (_context.ShouldStop)
             {
+                _context.PutBackFrom(batch, i);
                 return;
             }
 
-            Exception? lost = RunItem(batch[i], sink, token);
+            Exception? lost = RunItem(batch[i]);
             if (lost is null)
             {
                 continue;
             }
 
-            for (int rest = i + 1; rest < batch.Count; rest++)
-            {
-                _context.Dispatcher.Requeue(batch[rest], DateTime.UtcNow);
-            }
-
-            Recover(lost, token);
+            _context.PutBackFrom(batch, i + 1);
+            Recover(lost, _context.Token);
             return;
         }
     }
+
+    public void Stop() => _session?.Stop();
 
     public void Dispose()
     {
@@ -94,45 +93,39 @@ internal sealed class RemoteRunner : IItemRunner
         _slot = null;
     }
 
-    /// <summary>Runs one item. Returns the failure when the session broke under it (the item is then requeued or failed).</summary>
-    private Exception? RunItem(WorkItem item, IItemSink sink, CancellationToken token)
+    /// <summary>Runs one item. Returns the failure when the session broke under it (the engine then runs it again or fails it).</summary>
+    private Exception? RunItem(WorkItem item)
     {
         RemoteSession session = _session!;
         string host = _slot!.Host.Name;
-        item.Attempts++;
-        var result = new ItemResult(item) { StartTime = DateTime.Now, HostName = host };
+        ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
+        attempt.HostName = host;
         ScriptTask task = item.Task as ScriptTask ?? _factory.Config.DefaultTask!;
         var output = new PSDataCollection<PSObject>();
         lock (_recordLock)
         {
-            _current = result;
-            _timedOut = null;
+            _current = attempt;
         }
 
-        long started = Stopwatch.GetTimestamp();
-        int watch = _context.Watchdog?.Begin(() => AbortForTimeout(item)) ?? -1;
+        ErrorRecord? failure = null;
         Exception? lost = null;
         try
         {
-            using (token.Register(session.Stop))
-            {
-                session.Invoke(task, item.Task is null, item.Input, output);
-            }
+            session.Invoke(task, item.Task is null, item.Input, output);
         }
-        catch (Exception) when (token.IsCancellationRequested)
+        catch (Exception) when (_context.Token.IsCancellationRequested)
         {
             // Stopped: the run is over and nobody waits for this item.
             return null;
         }
-        catch (Exception) when (IsTimedOut(item))
+        catch (Exception) when (attempt.TimedOut)
         {
-            result.Status = ItemStatus.TimedOut;
-            result.Failure = ItemResult.TimeoutError(item, _context.Watchdog!.Timeout);
+            // Ended below: the attempt reports the timeout.
         }
         catch (RemoteException ex) when (session.Connection.IsOpen)
         {
             // Whatever the remote side throws arrives as a RemoteException: the item failed, not the session.
-            result.Failure = ex.ErrorRecord;
+            failure = ex.ErrorRecord;
         }
         catch (Exception ex)
         {
@@ -142,7 +135,6 @@ internal sealed class RemoteRunner : IItemRunner
         }
         finally
         {
-            _context.Watchdog?.End(watch);
             lock (_recordLock)
             {
                 _current = null;
@@ -153,34 +145,29 @@ internal sealed class RemoteRunner : IItemRunner
 
         if (lost is not null)
         {
-            if (_factory.CountLoss(item, out int losses))
-            {
-                // Its records and output so far are dropped: the item runs again from the start elsewhere.
-                _context.Dispatcher.Requeue(item, DateTime.UtcNow);
-                return lost;
-            }
-
-            result.Status = ItemStatus.Failed;
-            result.Failure = new ErrorRecord(
+            attempt.WorkerLost(losses => new ErrorRecord(
                 new RemoteConnectException($"The session broke under this item {losses} times, the last time on host '{host}' ({SshConnector.Reason(lost)}); it is not run again.", lost),
-                "RemoteSessionLost",
+                ErrorIds.RemoteSessionLost,
                 ErrorCategory.ConnectionError,
-                item.Input);
+                item.Input));
+            return lost;
         }
 
-        result.Duration = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
         if (output.Count > 0)
         {
-            result.Output = new List<PSObject>(output);
+            attempt.SetOutput(new List<PSObject>(output));
         }
 
-        if (result.HasErrors && result.Status == ItemStatus.Completed)
+        if (failure is null)
         {
-            result.Status = ItemStatus.Failed;
+            attempt.Finish();
+        }
+        else
+        {
+            attempt.Fail(failure);
         }
 
-        sink.Complete(result);
-        return lost;
+        return null;
     }
 
     /// <summary>
@@ -207,7 +194,7 @@ internal sealed class RemoteRunner : IItemRunner
                 try
                 {
                     Use(slot, _factory.Open(slot, linked.Token, retry: false));
-                    _sink?.Live(-1, StreamKind.Verbose, new VerboseRecord($"{slot}: the session broke ({SshConnector.Reason(lost)}) and was opened again."));
+                    _context.Post(StreamKind.Verbose, new VerboseRecord($"{slot}: the session broke ({SshConnector.Reason(lost)}) and was opened again."));
                     return;
                 }
                 catch (Exception ex) when (!linked.IsCancellationRequested)
@@ -235,7 +222,7 @@ internal sealed class RemoteRunner : IItemRunner
     {
         try
         {
-            if (!_context.Dispatcher.HasPendingWork)
+            if (!_context.HasPendingWork)
             {
                 idle.Cancel();
             }
@@ -273,10 +260,10 @@ internal sealed class RemoteRunner : IItemRunner
 
             lock (_recordLock)
             {
-                ItemResult? current = _current;
+                ItemAttempt? current = _current;
                 if (current is null)
                 {
-                    _sink?.Live(-1, kind, record);
+                    _context.Post(kind, record);
                     return;
                 }
 
@@ -298,7 +285,7 @@ internal sealed class RemoteRunner : IItemRunner
                         break;
                     case ProgressRecord progress:
                         progress.Activity = tag + progress.Activity;
-                        _sink?.Live(current.Index, StreamKind.Progress, progress);
+                        _context.PostLive(current.Index, StreamKind.Progress, progress);
                         return;
                 }
 
@@ -311,26 +298,17 @@ internal sealed class RemoteRunner : IItemRunner
         }
     }
 
-    private void AbortForTimeout(WorkItem item)
+    /// <summary>Watchdog thread: <paramref name="attempt"/> outlived -ItemTimeoutSeconds.</summary>
+    private void StopForTimeout(ItemAttempt attempt)
     {
         lock (_recordLock)
         {
-            if (_current?.Item != item)
+            if (_current != attempt)
             {
                 return;
             }
-
-            _timedOut = item;
         }
 
         _session?.Stop();
-    }
-
-    private bool IsTimedOut(WorkItem item)
-    {
-        lock (_recordLock)
-        {
-            return _timedOut == item;
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
+using ParallelJobs.Engine;
 using ParallelJobs.Scripting;
 
 namespace ParallelJobs.Remote;
@@ -49,14 +50,14 @@ internal sealed class RemoteSession : IDisposable
         {
             setup.Commands.Clear();
             setup.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("ErrorAction", ActionPreference.Stop);
-            Step(setup, token, "RemoteModuleImportFailed", $"The module '{module}' could not be imported on host '{hostName}'");
+            Step(setup, token, ErrorIds.RemoteModuleImportFailed, $"The module '{module}' could not be imported on host '{hostName}'");
         }
 
         if (!string.IsNullOrWhiteSpace(config.InitializationScript))
         {
             setup.Commands.Clear();
             setup.AddScript(config.InitializationScript, useLocalScope: false);
-            Step(setup, token, "RemoteInitializationScriptFailed", $"The initialization script failed on host '{hostName}'");
+            Step(setup, token, ErrorIds.RemoteInitializationScriptFailed, $"The initialization script failed on host '{hostName}'");
         }
 
         var variables = new Hashtable(StringComparer.OrdinalIgnoreCase);
@@ -77,7 +78,7 @@ internal sealed class RemoteSession : IDisposable
 
         // From here on a borrowed session has something to give back, even if the setup is cut short.
         _prepared = true;
-        Step(setup, token, "RemoteSetupFailed", $"The run's variables and functions could not be defined on host '{hostName}'");
+        Step(setup, token, ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined on host '{hostName}'");
     }
 
     /// <summary>Runs one item; its output goes to <paramref name="output"/> as it arrives. Throws as the item does.</summary>

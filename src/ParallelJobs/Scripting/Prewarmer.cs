@@ -72,7 +72,7 @@ internal static class Prewarmer
                 run.Add(i, null, writer);
             }
 
-            run.Complete(writer);
+            run.InputEnded(writer);
         }
         catch (Exception)
         {

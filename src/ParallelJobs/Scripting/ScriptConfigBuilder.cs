@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Scripting;
 
@@ -68,7 +69,7 @@ internal sealed class ScriptConfigBuilder
             }
             catch (UsingScriptBlockException ex)
             {
-                throw new ScriptConfigException("UsingScriptBlockNotSupported", ErrorCategory.InvalidArgument, ex.VariableName, ex);
+                throw new ScriptConfigException(ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, ex.VariableName, ex);
             }
         }
 
@@ -76,7 +77,7 @@ internal sealed class ScriptConfigBuilder
         {
             if (FindFunction(name) is not { } function)
             {
-                throw new ScriptConfigException("FunctionNotFound", ErrorCategory.ObjectNotFound, name,
+                throw new ScriptConfigException(ErrorIds.FunctionNotFound, ErrorCategory.ObjectNotFound, name,
                     new ItemNotFoundException($"The function '{name}' given to -Function was not found in the caller's session."));
             }
 
@@ -105,7 +106,7 @@ internal sealed class ScriptConfigBuilder
         }
 
         string name = entry.ToString()!;
-        PSVariable variable = FindVariable(name) ?? throw new ScriptConfigException("VariableNotFound", ErrorCategory.ObjectNotFound, name,
+        PSVariable variable = FindVariable(name) ?? throw new ScriptConfigException(ErrorIds.VariableNotFound, ErrorCategory.ObjectNotFound, name,
             new ItemNotFoundException($"The variable '{name}' given to -Variable was not found in the caller's session."));
         variables[variable.Name] = variable.Value;
     }
@@ -213,7 +214,7 @@ internal sealed class ScriptConfigBuilder
             string path = ResolvePath(module);
             if (!PathExists(path))
             {
-                throw new ScriptConfigException("ModuleNotFound", ErrorCategory.ObjectNotFound, module,
+                throw new ScriptConfigException(ErrorIds.ModuleNotFound, ErrorCategory.ObjectNotFound, module,
                     new FileNotFoundException($"The module '{module}' given to -Module was not found at '{path}'.", path));
             }
 

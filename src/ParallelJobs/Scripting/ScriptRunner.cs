@@ -21,24 +21,30 @@ internal sealed class ScriptRunner : IItemRunner
     private readonly ScriptConfig _config;
     private readonly Func<CancellationToken, WorkerRunspace> _acquire;
     private readonly Action<WorkerRunspace, bool> _release;
+    private readonly RunContext _context;
     private readonly ScriptBlockCache _compiled = new();
     private readonly List<PSVariable> _variables = new();
     private readonly Action _runBatch;
     private readonly Action<object?> _onThrew;
     private readonly Action<object?> _onOutput;
+    private readonly Action<ItemAttempt> _stopForTimeout;
+    private readonly Func<bool> _mayStart;
+    private readonly Func<int, object?> _startShared;
+    private readonly Action _finishShared;
     private bool _sharedScopeAllowed;
-    private int _itemSlot = -1;
     private WorkerRunspace? _runspace;
     private PowerShell? _ps;
     private IReadOnlyList<WorkItem>? _batch;
-    private IItemSink? _sink;
-    private ItemResult? _current;
-    private int _finishedInBatch;
-    private CancellationToken _token;
-    private readonly RunContext _context;
-    private readonly object _timeoutLock = new();
-    private WorkItem? _timedOut;
-    private bool _stopRequested;
+
+    // The batch's first item not ended yet; the attempt running now is at this position.
+    private int _position;
+
+    // Guarded by _gate: the attempt running now, which the watchdog may stop. Written on this worker's
+    // thread only, so the worker reads it without the lock.
+    private readonly object _gate = new();
+    private ItemAttempt? _current;
+    private ErrorRecord? _thrown;
+    private volatile bool _stoppedForTimeout;
 
     public ScriptRunner(ScriptConfig config, Func<CancellationToken, WorkerRunspace> acquire, Action<WorkerRunspace, bool> release, RunContext context)
     {
@@ -49,56 +55,76 @@ internal sealed class ScriptRunner : IItemRunner
         _runBatch = RunBatch;
         _onThrew = OnItemThrew;
         _onOutput = OnSharedOutput;
+        _stopForTimeout = StopForTimeout;
+        _mayStart = () => !_context.ShouldStop;
+        _startShared = StartShared;
+        _finishShared = FinishShared;
         Attach(context.Token);
     }
 
-    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    public void Run(IReadOnlyList<WorkItem> batch)
     {
+        CancellationToken token = _context.Token;
         if (_ps is null)
         {
             Attach(token);
         }
 
         _batch = batch;
-        _sink = sink;
-        _token = token;
-        _finishedInBatch = 0;
-        using CancellationTokenRegistration stop = token.Register(StopPipeline);
+        _position = 0;
         try
         {
             _ps!.Invoke();
-
-            // A stopped pipeline does not always throw: check whether the watchdog cut the batch short.
-            if (_stopRequested && !token.IsCancellationRequested)
-            {
-                FinishTimedOutBatch(batch, sink);
-            }
         }
-        catch (Exception) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested || _stoppedForTimeout)
         {
-            // Stopped: the run is over and nobody waits for the rest of this batch.
-        }
-        catch (Exception) when (_stopRequested)
-        {
-            FinishTimedOutBatch(batch, sink);
+            // Stopped: for the run (nobody waits for this batch any more), or for an item's timeout
+            // (settled below).
         }
         catch (Exception ex)
         {
-            // The driver itself failed: report every item it did not get to, rather than lose them.
-            var error = new ErrorRecord(ex, "WorkerFailed", ErrorCategory.NotSpecified, null);
-            for (int i = _finishedInBatch; i < batch.Count; i++)
+            // The driver itself failed: fail the items it did not get to, rather than lose them.
+            var error = new ErrorRecord(ex, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, null);
+            if (SetCurrent(null) is { } running)
             {
-                var result = new ItemResult(batch[i]) { StartTime = DateTime.Now, Failure = error, Status = ItemStatus.Failed };
-                sink.Complete(result);
+                running.Fail(error);
+                _position++;
             }
+
+            for (int i = _position; i < batch.Count; i++)
+            {
+                _context.Begin(batch[i]).Fail(error);
+            }
+
+            _position = batch.Count;
         }
         finally
         {
-            _stopRequested = false;
-            _timedOut = null;
+            if (!token.IsCancellationRequested)
+            {
+                // A timed-out item ends as such, with the output it wrote; one that the stop caught as it
+                // began, and the items after it, never really ran: they go back in the queue.
+                ItemAttempt? cut = SetCurrent(null);
+                if (cut is not null)
+                {
+                    if (cut.TimedOut)
+                    {
+                        cut.Finish();
+                    }
+                    else
+                    {
+                        cut.PutBack();
+                    }
+
+                    _position++;
+                }
+
+                _context.PutBackFrom(batch, _position);
+            }
+
+            _stoppedForTimeout = false;
             _ps!.Streams.ClearStreams();
             _batch = null;
-            _current = null;
         }
 
         if (_config.UseNewRunspace)
@@ -107,7 +133,10 @@ internal sealed class ScriptRunner : IItemRunner
         }
     }
 
-    public void Dispose() => Detach(reusable: true);
+    public void Stop() => StopPipeline();
+
+    /// <summary>An abandoned worker's runspace may still run the stuck item's leftovers: never reused.</summary>
+    public void Dispose() => Detach(reusable: !_context.Abandoned);
 
     /// <summary>Called by the driver script, on this worker's thread, inside the pipeline.</summary>
     private void RunBatch()
@@ -119,16 +148,17 @@ internal sealed class ScriptRunner : IItemRunner
             RunSharedScope(batch, shared);
         }
 
-        for (int i = _finishedInBatch; i < batch.Count; i++)
+        for (int i = _position; i < batch.Count; i++)
         {
-            if (_token.IsCancellationRequested)
+            if (_context.ShouldStop)
             {
+                // Halted or stopped: the rest are put back (and then never start).
                 return;
             }
 
             WorkItem item = batch[i];
             _runspace!.PrepareItem();
-            ItemResult result = ItemResult.Begin(item);
+            ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             ScriptBlock script = _compiled.Get(task.Text);
 
@@ -139,111 +169,82 @@ internal sealed class ScriptRunner : IItemRunner
                 _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
             }
 
-            _current = result;
-            int slot = StartClock(item);
+            SetCurrent(attempt);
+            ErrorRecord? failure = null;
             try
             {
-                Collection<PSObject> output = script.InvokeWithContext(null, _variables, task.Arguments);
-                result.Output = output.Count == 0 ? null : output;
+                attempt.SetOutput(script.InvokeWithContext(null, _variables, task.Arguments));
             }
             catch (PipelineStoppedException)
             {
-                _current = null;
+                // The run's stop or the item timeout: Run settles the attempt.
                 throw;
             }
             catch (RuntimeException ex)
             {
-                result.Failure = ex.ErrorRecord;
+                failure = ex.ErrorRecord;
             }
-            catch (Exception ex) when (IsFlowControl(ex))
+            catch (FlowControlException)
             {
                 // break, continue or exit outside a loop ends this item only, as in a foreach body.
             }
             catch (Exception ex)
             {
-                result.Failure = new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, item.Input);
-            }
-            finally
-            {
-                _context.Watchdog?.End(slot);
+                failure = new ErrorRecord(ex, ErrorIds.ItemFailed, ErrorCategory.NotSpecified, item.Input);
             }
 
-            lock (_timeoutLock)
-            {
-                _current = null;
-            }
-
-            result.End();
-
-            lock (_timeoutLock)
-            {
-                if (_timedOut == item)
-                {
-                    // The item finished just as the watchdog fired: the stop lands on whatever runs next.
-                    _timedOut = null;
-                }
-            }
-
-            _finishedInBatch = i + 1;
-            _sink!.Complete(result);
+            EndCurrent(failure);
         }
     }
 
-    /// <summary>
-    /// Starts the item's -ItemTimeoutSeconds clock, if there is one. The closure is made in a method of its
-    /// own: C# allocates a captured variable's closure where its scope starts, which in the callers would be
-    /// once per item even with no timeout.
-    /// </summary>
-    private int StartClock(WorkItem item) => _context.Watchdog is { } watchdog ? StartClock(watchdog, item) : -1;
-
-    private int StartClock(ItemWatchdog watchdog, WorkItem item) => watchdog.Begin(() => AbortForTimeout(item));
-
-    /// <summary>Watchdog thread: the item outlived -ItemTimeoutSeconds; stop the pipeline it runs in.</summary>
-    private void AbortForTimeout(WorkItem item)
+    /// <summary>Sets the running attempt under the lock the watchdog reads it with; returns the one it replaces.</summary>
+    private ItemAttempt? SetCurrent(ItemAttempt? attempt)
     {
-        lock (_timeoutLock)
+        lock (_gate)
         {
-            if (_current?.Item != item)
+            ItemAttempt? previous = _current;
+            _current = attempt;
+            _thrown = null;
+            return previous;
+        }
+    }
+
+    /// <summary>The running item got to its end (it may have timed out meanwhile: the attempt knows).</summary>
+    private void EndCurrent(ErrorRecord? failure)
+    {
+        ErrorRecord? thrown = _thrown;
+        ItemAttempt? attempt = SetCurrent(null);
+        if (attempt is null)
+        {
+            return;
+        }
+
+        _position++;
+        failure ??= thrown;
+        if (failure is null)
+        {
+            attempt.Finish();
+        }
+        else
+        {
+            attempt.Fail(failure);
+        }
+    }
+
+    /// <summary>Watchdog thread: <paramref name="attempt"/> outlived -ItemTimeoutSeconds; stop the pipeline it runs in.</summary>
+    private void StopForTimeout(ItemAttempt attempt)
+    {
+        lock (_gate)
+        {
+            if (_current != attempt)
             {
                 return;
             }
 
-            _timedOut = item;
-            _stopRequested = true;
+            _stoppedForTimeout = true;
         }
 
         StopPipeline();
-    }
-
-    /// <summary>
-    /// The batch was stopped because one item timed out: report that item, and put back the items
-    /// after it, which never started (or started only as the stop landed).
-    /// </summary>
-    private void FinishTimedOutBatch(IReadOnlyList<WorkItem> batch, IItemSink sink)
-    {
-        WorkItem? timedOut = _timedOut;
-        for (int i = _finishedInBatch; i < batch.Count; i++)
-        {
-            WorkItem item = batch[i];
-            if (item == timedOut)
-            {
-                sink.Complete(new ItemResult(item)
-                {
-                    StartTime = DateTime.Now - _context.Watchdog!.Timeout,
-                    Duration = _context.Watchdog.Timeout,
-                    Status = ItemStatus.TimedOut,
-                    Failure = ItemResult.TimeoutError(item, _context.Watchdog.Timeout),
-                });
-                continue;
-            }
-
-            if (i == _finishedInBatch && item.Attempts > 0 && _current?.Item == item)
-            {
-                item.Attempts--;
-            }
-
-            _context.Dispatcher.Requeue(item, DateTime.UtcNow);
-        }
     }
 
     /// <summary>
@@ -253,7 +254,7 @@ internal sealed class ScriptRunner : IItemRunner
     private void RunSharedScope(IReadOnlyList<WorkItem> batch, ScriptTask task)
     {
         _variables.Clear();
-        _variables.Add(new PSVariable(ScriptTaskBuilder.FeedVariable, new SharedScopeFeed(batch.Count, i => StartShared(batch[i]), FinishShared)));
+        _variables.Add(new PSVariable(ScriptTaskBuilder.FeedVariable, new SharedScopeFeed(batch.Count, _mayStart, _startShared, _finishShared)));
         for (int u = 0; u < task.UsingNames.Length; u++)
         {
             _variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
@@ -272,8 +273,8 @@ internal sealed class ScriptRunner : IItemRunner
         {
             // Something outside the item's own try (a flow-control escape, a binding error) ended the pipeline:
             // charge it to the current item; the items after it run one by one.
-            _current.Failure ??= ex is RuntimeException rex ? rex.ErrorRecord : new ErrorRecord(ex, "ItemFailed", ErrorCategory.NotSpecified, _current.Item.Input);
-            FinishShared();
+            EndCurrent(ex is FlowControlException ? null : ex is RuntimeException rex ? rex.ErrorRecord
+                : new ErrorRecord(ex, ErrorIds.ItemFailed, ErrorCategory.NotSpecified, _current.Input));
         }
         catch (Exception)
         {
@@ -285,64 +286,17 @@ internal sealed class ScriptRunner : IItemRunner
         }
     }
 
-    private object? StartShared(WorkItem item)
+    private object? StartShared(int index)
     {
         _runspace!.PrepareItem();
-        ItemResult result = ItemResult.Begin(item);
-        _itemSlot = StartClock(item);
-        lock (_timeoutLock)
-        {
-            _current = result;
-        }
-
+        WorkItem item = _batch![index];
+        SetCurrent(_context.Begin(item, _stopForTimeout));
         return item.Input;
     }
 
-    private void FinishShared()
-    {
-        ItemResult? result = _current;
-        if (result is null)
-        {
-            return;
-        }
+    private void FinishShared() => EndCurrent(null);
 
-        _context.Watchdog?.End(_itemSlot);
-        lock (_timeoutLock)
-        {
-            _current = null;
-            if (_timedOut == result.Item)
-            {
-                _timedOut = null;
-            }
-        }
-
-        result.End();
-
-        _finishedInBatch++;
-        _sink!.Complete(result);
-    }
-
-    private void OnSharedOutput(object? output)
-    {
-        if (_current is not { } result)
-        {
-            return;
-        }
-
-        // Most items write one object: an array of one is a third of the size of a list.
-        switch (result.Output)
-        {
-            case null:
-                result.Output = new[] { output };
-                break;
-            case object?[] one:
-                result.Output = new List<object?> { one[0], output };
-                break;
-            default:
-                result.Output.Add(output);
-                break;
-        }
-    }
+    private void OnSharedOutput(object? output) => _current?.AddOutput(output);
 
     private static bool AllDefault(IReadOnlyList<WorkItem> batch)
     {
@@ -363,7 +317,7 @@ internal sealed class ScriptRunner : IItemRunner
         object? value = error is PSObject pso ? pso.BaseObject : error;
         if (_current is not null && value is ErrorRecord record)
         {
-            _current.Failure = record;
+            _thrown = record;
         }
     }
 
@@ -375,7 +329,7 @@ internal sealed class ScriptRunner : IItemRunner
             runspace.ApplyRun(_config, new Dictionary<string, object?>
             {
                 [ScriptTaskBuilder.FailCallbackVariable] = _onThrew,
-                ["ParallelJob"] = new ParallelJobContext(_context.Dispatcher),
+                ["ParallelJob"] = _context.Job,
             });
         }
         catch
@@ -395,7 +349,7 @@ internal sealed class ScriptRunner : IItemRunner
         streams.Verbose.DataAdded += (s, e) => Record(StreamKind.Verbose, streams.Verbose[e.Index]);
         streams.Debug.DataAdded += (s, e) => Record(StreamKind.Debug, streams.Debug[e.Index]);
         streams.Information.DataAdded += (s, e) => Record(StreamKind.Information, streams.Information[e.Index]);
-        streams.Progress.DataAdded += (s, e) => _sink?.Live(_current?.Index ?? -1, StreamKind.Progress, streams.Progress[e.Index]);
+        streams.Progress.DataAdded += (s, e) => _context.PostLive(_current?.Index ?? -1, StreamKind.Progress, streams.Progress[e.Index]);
     }
 
     /// <summary>Clearing a variable that also exists globally would hide the global from the item.</summary>
@@ -432,13 +386,13 @@ internal sealed class ScriptRunner : IItemRunner
 
     private void Record(StreamKind kind, object record)
     {
-        if (_current is not null)
+        if (_current is { } attempt)
         {
-            _current.AddRecord(kind, record);
+            attempt.AddRecord(kind, record);
         }
         else
         {
-            _sink?.Live(-1, kind, record);
+            _context.Post(kind, record);
         }
     }
 
@@ -452,18 +406,5 @@ internal sealed class ScriptRunner : IItemRunner
         {
             // Already finished or disposed: nothing to stop.
         }
-    }
-
-    private static bool IsFlowControl(Exception ex)
-    {
-        for (Type? type = ex.GetType(); type is not null; type = type.BaseType)
-        {
-            if (type.Name == "FlowControlException")
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

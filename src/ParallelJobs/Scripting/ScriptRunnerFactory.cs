@@ -24,7 +24,7 @@ internal sealed class ScriptRunnerFactory : IRunnerFactory, IDisposable
         }
     }
 
-    public IItemRunner Create(int workerId, RunContext context) => new ScriptRunner(_config, Acquire, Release, context);
+    public IItemRunner Create(RunContext context) => new ScriptRunner(_config, Acquire, Release, context);
 
     public void Dispose() => _fresh?.Dispose();
 

@@ -12,12 +12,15 @@ namespace ParallelJobs.Scripting;
 internal sealed class SharedScopeFeed : IEnumerable
 {
     private readonly int _count;
+    private readonly Func<bool> _mayStart;
     private readonly Func<int, object?> _start;
     private readonly Action _finish;
 
-    public SharedScopeFeed(int count, Func<int, object?> start, Action finish)
+    /// <param name="mayStart">False once the run halted: the feed ends there, and the runner puts back the rest.</param>
+    public SharedScopeFeed(int count, Func<bool> mayStart, Func<int, object?> start, Action finish)
     {
         _count = count;
+        _mayStart = mayStart;
         _start = start;
         _finish = finish;
     }
@@ -26,6 +29,11 @@ internal sealed class SharedScopeFeed : IEnumerable
     {
         for (int i = 0; i < _count; i++)
         {
+            if (!_mayStart())
+            {
+                yield break;
+            }
+
             yield return _start(i);
             _finish();
         }

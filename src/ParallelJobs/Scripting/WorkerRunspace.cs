@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Scripting;
 
@@ -257,7 +258,7 @@ internal sealed class WorkerRunspace : IDisposable
             }
             catch (Exception ex)
             {
-                throw new WorkerSetupException("ModuleImportFailed", $"The module '{module}' could not be imported into the worker runspaces: {Reason(ex)}", ex);
+                throw new WorkerSetupException(ErrorIds.ModuleImportFailed, $"The module '{module}' could not be imported into the worker runspaces: {Reason(ex)}", ex);
             }
         }
 
@@ -271,7 +272,7 @@ internal sealed class WorkerRunspace : IDisposable
             }
             catch (Exception ex)
             {
-                throw new WorkerSetupException("InitializationScriptFailed", $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
+                throw new WorkerSetupException(ErrorIds.InitializationScriptFailed, $"The initialization script failed in a worker runspace: {Reason(ex)}", ex);
             }
         }
 

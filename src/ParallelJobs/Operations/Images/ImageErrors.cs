@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Operations.Images;
 
@@ -7,37 +8,37 @@ namespace ParallelJobs.Operations.Images;
 internal static class ImageErrors
 {
     public static ItemOperationException SourceNotFound(string path) => new(
-        "SourceNotFound", ErrorCategory.ObjectNotFound, $"Cannot find the image '{path}'.");
+        ErrorIds.SourceNotFound, ErrorCategory.ObjectNotFound, $"Cannot find the image '{path}'.");
 
     public static ItemOperationException SourceIsFolder(string path) => new(
-        "SourceIsFolder", ErrorCategory.InvalidArgument, $"'{path}' is a folder, not an image file.");
+        ErrorIds.SourceIsFolder, ErrorCategory.InvalidArgument, $"'{path}' is a folder, not an image file.");
 
     public static ItemOperationException SourceUnreadable(string path, Exception ex) => new(
-        "SourceUnreadable", ErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", ex);
+        ErrorIds.SourceUnreadable, ErrorCategory.ReadError, $"Cannot read '{path}': {ex.Message}", ex);
 
     public static ItemOperationException NotAnImage(string path) => new(
-        "ImageInvalid", ErrorCategory.InvalidData, $"'{path}' is not an image that can be read: it is not a JPEG, PNG, GIF, BMP, WebP, TIFF, TGA or PBM file.");
+        ErrorIds.ImageInvalid, ErrorCategory.InvalidData, $"'{path}' is not an image that can be read: it is not a JPEG, PNG, GIF, BMP, WebP, TIFF, TGA or PBM file.");
 
     public static ItemOperationException Invalid(string path, string formatName, string detail, Exception? inner = null) => new(
-        "ImageInvalid", ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: {detail}", inner);
+        ErrorIds.ImageInvalid, ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: {detail}", inner);
 
     public static ItemOperationException Truncated(string path, string formatName) => new(
-        "ImageInvalid", ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: the file is truncated (it ends before the image data does).");
+        ErrorIds.ImageInvalid, ErrorCategory.InvalidData, $"'{path}' is not a valid {formatName} image: the file is truncated (it ends before the image data does).");
 
     public static ItemOperationException TooLarge(string path, string detail, Exception? inner = null) => new(
-        "ImageTooLarge", ErrorCategory.LimitsExceeded, $"'{path}' was not decoded: {detail}", inner);
+        ErrorIds.ImageTooLarge, ErrorCategory.LimitsExceeded, $"'{path}' was not decoded: {detail}", inner);
 
     public static ItemOperationException DestinationIsSource(string source, string destination) => new(
-        "DestinationIsSource", ErrorCategory.InvalidOperation,
+        ErrorIds.DestinationIsSource, ErrorCategory.InvalidOperation,
         SamePathText(source, destination)
             ? $"'{source}' would be overwritten by its own resized copy: give -Destination, -Suffix or another -Format."
             : $"'{destination}', the destination of '{source}', is a source image of this run: Resize-Image never overwrites a source.");
 
     public static ItemOperationException DestinationExists(string source, string destination) => new(
-        "DestinationExists", ErrorCategory.ResourceExists, $"'{destination}' already exists, so '{source}' was not written: use -Force to overwrite it.");
+        ErrorIds.DestinationExists, ErrorCategory.ResourceExists, $"'{destination}' already exists, so '{source}' was not written: use -Force to overwrite it.");
 
     public static ItemOperationException WriteFailed(string source, string destination, Exception ex) => new(
-        "WriteFailed", ErrorCategory.WriteError, $"Cannot write '{destination}' (from '{source}'): {ex.Message}", ex);
+        ErrorIds.WriteFailed, ErrorCategory.WriteError, $"Cannot write '{destination}' (from '{source}'): {ex.Message}", ex);
 
     private static bool SamePathText(string source, string destination) => ImageResizeSettings.SamePath(source, destination);
 }

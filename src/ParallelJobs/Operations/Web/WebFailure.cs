@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Operations.Web;
 
@@ -15,13 +16,6 @@ namespace ParallelJobs.Operations.Web;
 /// </summary>
 internal static class WebFailure
 {
-    public const string ConnectionRefused = "WebConnectionRefused";
-    public const string DnsFailure = "WebDnsFailure";
-    public const string ConnectionFailed = "WebConnectionFailed";
-    public const string HttpError = "WebHttpError";
-    public const string InvalidJson = "WebInvalidJson";
-    public const string InvalidInput = "WebInvalidInput";
-
     /// <summary>For a request that got no response at all.</summary>
     public static ItemOperationException FromException(Exception ex, HttpMethod method, Uri uri)
     {
@@ -33,14 +27,14 @@ internal static class WebFailure
                 switch (socket.SocketErrorCode)
                 {
                     case SocketError.ConnectionRefused:
-                        return new ItemOperationException(ConnectionRefused, ErrorCategory.ConnectionError,
+                        return new ItemOperationException(ErrorIds.WebConnectionRefused, ErrorCategory.ConnectionError,
                             $"{what}: the connection was refused by {uri.Authority}; nothing is listening on that port.", ex);
                     case SocketError.HostNotFound:
                     case SocketError.NoData:
-                        return new ItemOperationException(DnsFailure, ErrorCategory.ResourceUnavailable,
+                        return new ItemOperationException(ErrorIds.WebDnsFailure, ErrorCategory.ResourceUnavailable,
                             $"{what}: the host name '{uri.Host}' could not be resolved (DNS).", ex) { Retryable = false };
                     case SocketError.TryAgain:
-                        return new ItemOperationException(DnsFailure, ErrorCategory.ResourceUnavailable,
+                        return new ItemOperationException(ErrorIds.WebDnsFailure, ErrorCategory.ResourceUnavailable,
                             $"{what}: the host name '{uri.Host}' could not be resolved for now (DNS server failure).", ex);
                 }
             }
@@ -51,22 +45,22 @@ internal static class WebFailure
                 switch (web.Status)
                 {
                     case WebExceptionStatus.NameResolutionFailure:
-                        return new ItemOperationException(DnsFailure, ErrorCategory.ResourceUnavailable,
+                        return new ItemOperationException(ErrorIds.WebDnsFailure, ErrorCategory.ResourceUnavailable,
                             $"{what}: the host name '{uri.Host}' could not be resolved (DNS).", ex) { Retryable = false };
                     case WebExceptionStatus.ConnectFailure:
-                        return new ItemOperationException(ConnectionRefused, ErrorCategory.ConnectionError,
+                        return new ItemOperationException(ErrorIds.WebConnectionRefused, ErrorCategory.ConnectionError,
                             $"{what}: could not connect to {uri.Authority}: {Innermost(ex).Message}", ex);
                 }
             }
 
             if (e is AuthenticationException)
             {
-                return new ItemOperationException(ConnectionFailed, ErrorCategory.SecurityError,
+                return new ItemOperationException(ErrorIds.WebConnectionFailed, ErrorCategory.SecurityError,
                     $"{what}: the secure connection failed: {Innermost(ex).Message}", ex) { Retryable = false };
             }
         }
 
-        return new ItemOperationException(ConnectionFailed, ErrorCategory.ConnectionError,
+        return new ItemOperationException(ErrorIds.WebConnectionFailed, ErrorCategory.ConnectionError,
             $"{what}: the request failed: {Innermost(ex).Message}", ex) { Retryable = ex is HttpRequestException or IOException or WebException };
     }
 
@@ -80,7 +74,7 @@ internal static class WebFailure
             : string.Empty;
         string reason = string.IsNullOrEmpty(response.ReasonPhrase) ? string.Empty : $" ({response.ReasonPhrase})";
         var inner = new WebResponseException($"{method} {response.Uri}: the server answered {code}{reason}.{snippet}", response);
-        return new ItemOperationException(HttpError, code >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation, inner.Message, inner)
+        return new ItemOperationException(ErrorIds.WebHttpError, code >= 500 ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation, inner.Message, inner)
         {
             Retryable = transient,
             RetryAfter = transient ? retryAfter : null,

@@ -155,7 +155,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         }
         catch (FormatException ex)
         {
-            throw new ItemOperationException(WebFailure.InvalidJson, ErrorCategory.InvalidData,
+            throw new ItemOperationException(ErrorIds.WebInvalidJson, ErrorCategory.InvalidData,
                 $"The response from {uri} is not valid JSON: {ex.Message} Use -Raw to get the text as it is.", ex)
             { Retryable = false };
         }

@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Management.Automation;
 using System.Net.Http;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Operations.Web;
 
@@ -180,7 +181,7 @@ internal sealed class WebRequestSpec
     };
 
     private static ItemOperationException Invalid(string message) =>
-        new(WebFailure.InvalidInput, ErrorCategory.InvalidArgument, message) { Retryable = false };
+        new(ErrorIds.WebInvalidInput, ErrorCategory.InvalidArgument, message) { Retryable = false };
 }
 
 /// <summary>What the cmdlet's parameters give every request that does not say otherwise.</summary>

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Management.Automation;
-using System.Threading;
 using ParallelJobs.Engine;
 
 namespace ParallelJobs.Scripting;
@@ -12,27 +10,27 @@ namespace ParallelJobs.Scripting;
 /// joblib's n_jobs=1. The caller's script block itself runs (when it has no $using:), so Pester mocks and
 /// debugger breakpoints apply. Results still pass through the run, so retries, logs and ordering hold.
 /// </summary>
-internal sealed class CallerScriptRunner : IItemRunner
+internal sealed class SequentialRunner : IItemRunner
 {
     private readonly ScriptConfig _config;
     private readonly ScriptBlock? _original;
+    private readonly RunContext _context;
     private readonly ScriptBlockCache _compiled = new();
     private readonly Dictionary<string, ScriptBlock> _functions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Action<object?> _onThrew;
-    private ItemResult? _current;
+    private ItemAttempt? _current;
+    private ErrorRecord? _thrown;
 
-    private readonly ParallelJobContext _job;
-
-    public CallerScriptRunner(ScriptConfig config, ScriptBlock? original, Dispatcher dispatcher)
+    public SequentialRunner(ScriptConfig config, ScriptBlock? original, RunContext context)
     {
         _config = config;
         _original = original;
-        _job = new ParallelJobContext(dispatcher);
+        _context = context;
         _onThrew = error =>
         {
             if (_current is not null && (error is PSObject pso ? pso.BaseObject : error) is ErrorRecord record)
             {
-                _current.Failure = record;
+                _thrown = record;
             }
         };
         foreach (KeyValuePair<string, string> function in config.Functions)
@@ -41,20 +39,22 @@ internal sealed class CallerScriptRunner : IItemRunner
         }
     }
 
-    public void Run(IReadOnlyList<WorkItem> batch, IItemSink sink, CancellationToken token)
+    public void Run(IReadOnlyList<WorkItem> batch)
     {
-        foreach (WorkItem item in batch)
+        for (int i = 0; i < batch.Count; i++)
         {
-            if (token.IsCancellationRequested)
+            if (_context.ShouldStop)
             {
+                _context.PutBackFrom(batch, i);
                 return;
             }
 
-            ItemResult result = ItemResult.Begin(item);
+            WorkItem item = batch[i];
+            ItemAttempt attempt = _context.Begin(item);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
             bool useOriginal = item.Task is null && _original is not null && task.UsingNames.Length == 0;
             ScriptBlock script = useOriginal ? _original! : _compiled.Get(task.Text);
-            var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _job) };
+            var variables = new List<PSVariable> { new("_", item.Input), new(ScriptTaskBuilder.FailCallbackVariable, _onThrew), new("ParallelJob", _context.Job) };
             foreach (KeyValuePair<string, object?> variable in _config.Variables)
             {
                 if (!variable.Key.EndsWith("Preference", StringComparison.OrdinalIgnoreCase))
@@ -73,29 +73,43 @@ internal sealed class CallerScriptRunner : IItemRunner
                 variables.Add(new PSVariable(task.UsingNames[u], task.UsingValues[u]));
             }
 
-            _current = result;
+            _current = attempt;
+            _thrown = null;
+            ErrorRecord? failure = null;
             try
             {
-                var output = script.InvokeWithContext(_functions, variables, task.Arguments);
-                result.Output = output.Count == 0 ? null : output;
+                attempt.SetOutput(script.InvokeWithContext(_functions, variables, task.Arguments));
             }
             catch (PipelineStoppedException)
             {
+                // The caller's pipeline is stopping: this item ends with it.
+                attempt.PutBack();
                 throw;
             }
             catch (RuntimeException ex)
             {
-                result.Failure = ex.ErrorRecord;
+                failure = ex.ErrorRecord;
             }
             finally
             {
                 _current = null;
             }
 
-            result.End();
-
-            sink.Complete(result);
+            failure ??= _thrown;
+            if (failure is null)
+            {
+                attempt.Finish();
+            }
+            else
+            {
+                attempt.Fail(failure);
+            }
         }
+    }
+
+    public void Stop()
+    {
+        // The caller's own pipeline is stopped by PowerShell itself.
     }
 
     public void Dispose()

@@ -9,16 +9,16 @@ namespace ParallelJobs;
 /// </summary>
 public sealed class ParallelJobContext
 {
-    private readonly Dispatcher _dispatcher;
+    private readonly RunContext _run;
 
-    internal ParallelJobContext(Dispatcher dispatcher)
+    internal ParallelJobContext(RunContext run)
     {
-        _dispatcher = dispatcher;
+        _run = run;
     }
 
-    /// <summary>Queues <paramref name="input"/> as a new item of this run; returns its index.</summary>
-    public long Add(object? input) => _dispatcher.AddRefill(input, null).Index;
+    /// <summary>Queues <paramref name="input"/> as a new item of this run (a refill); returns its index.</summary>
+    public long Add(object? input) => _run.Refill(input);
 
     /// <summary>How many items the run has numbered so far, refills included.</summary>
-    public long Count => _dispatcher.Added;
+    public long Count => _run.Added;
 }

@@ -6,6 +6,5 @@ public enum ItemStatus
     Completed,
     Failed,
     TimedOut,
-    Cancelled,
     Skipped,
 }

@@ -8,14 +8,14 @@ using Xunit;
 
 namespace ParallelJobs.Tests;
 
-public class DispatcherTests
+public class WorkQueueTests
 {
     private int _wakes;
 
     [Fact]
     public void TryAddRangeQueuesOnlyWhileThereIsRoom()
     {
-        Dispatcher dispatcher = Create(capacity: 2);
+        WorkQueue dispatcher = Create(capacity: 2);
         var items = new List<WorkItem> { dispatcher.Number("a", null), dispatcher.Number("b", null), dispatcher.Number("c", null) };
         var refused = new List<WorkItem>();
 
@@ -24,14 +24,14 @@ public class DispatcherTests
         Assert.Equal(new long[] { 2 }, items.Select(i => i.Index));
         Assert.Empty(refused);
         Assert.Equal(3, dispatcher.Added);
-        dispatcher.Complete();
+        dispatcher.InputEnded();
         Assert.Equal(new long[] { 0, 1 }, Take(dispatcher, 10));
     }
 
     [Fact]
     public void TakingFromAFullQueueMakesRoomAndWakesTheReader()
     {
-        Dispatcher dispatcher = Create(capacity: 2);
+        WorkQueue dispatcher = Create(capacity: 2);
         AddItems(dispatcher, 2);
         int wakesBefore = _wakes;
 
@@ -46,7 +46,7 @@ public class DispatcherTests
     [Fact]
     public void OrderedWindowBlocksTakeBatchUntilSetEmitHead()
     {
-        Dispatcher dispatcher = Create(window: 2, workers: 2);
+        WorkQueue dispatcher = Create(window: 2, workers: 2);
         AddItems(dispatcher, 5);
 
         Assert.Equal(new long[] { 0 }, Take(dispatcher, 1));
@@ -63,7 +63,7 @@ public class DispatcherTests
     [Fact]
     public void OrderedWindowCapsABatch()
     {
-        Dispatcher dispatcher = Create(window: 3);
+        WorkQueue dispatcher = Create(window: 3);
         AddItems(dispatcher, 10);
 
         Assert.Equal(new long[] { 0, 1, 2 }, Take(dispatcher, 100));
@@ -75,7 +75,7 @@ public class DispatcherTests
     [Fact]
     public void UnorderedRunsHaveNoWindow()
     {
-        Dispatcher dispatcher = Create(window: 0);
+        WorkQueue dispatcher = Create(window: 0);
         AddItems(dispatcher, 10);
 
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), Take(dispatcher, 100));
@@ -84,7 +84,7 @@ public class DispatcherTests
     [Fact]
     public void TakeBatchNeverExceedsMax()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 10);
 
         Assert.Equal(new long[] { 0, 1, 2, 3 }, Take(dispatcher, 4));
@@ -93,9 +93,9 @@ public class DispatcherTests
     [Fact]
     public void CompleteMakesTakeBatchReturnFalseOnceDrained()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 1);
-        dispatcher.Complete();
+        dispatcher.InputEnded();
 
         Assert.Equal(new long[] { 0 }, Take(dispatcher, 4));
         Assert.False(dispatcher.IsDrained);
@@ -114,8 +114,8 @@ public class DispatcherTests
     [Fact]
     public void TakeBatchOnACompletedEmptyDispatcherReturnsFalseAtOnce()
     {
-        Dispatcher dispatcher = Create();
-        dispatcher.Complete();
+        WorkQueue dispatcher = Create();
+        dispatcher.InputEnded();
 
         bool took = Bounded.Run(() => dispatcher.TakeBatch(new List<WorkItem>(), 1, CancellationToken.None), "TakeBatch");
 
@@ -128,7 +128,7 @@ public class DispatcherTests
     [InlineData(false)]
     public void HaltAndCancelWakeEveryWaitingWorker(bool halt)
     {
-        Dispatcher dispatcher = Create(workers: 3);
+        WorkQueue dispatcher = Create(workers: 3);
         Task<bool>[] workers = Enumerable.Range(0, 3)
             .Select(_ => Bounded.Start(() => dispatcher.TakeBatch(new List<WorkItem>(), 1, CancellationToken.None)))
             .ToArray();
@@ -152,7 +152,7 @@ public class DispatcherTests
     [Fact]
     public void AfterHaltItemsAreNumberedButNotQueued()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 2);
         dispatcher.Halt();
 
@@ -170,7 +170,7 @@ public class DispatcherTests
     [Fact]
     public void RequeueWithADelayIsHandedOutOnlyAfterTheDelay()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 1);
         var first = new List<WorkItem>();
         Assert.True(dispatcher.TakeBatch(first, 1, CancellationToken.None));
@@ -178,7 +178,7 @@ public class DispatcherTests
         DateTime notBefore = DateTime.UtcNow + TimeSpan.FromMilliseconds(300);
         dispatcher.Requeue(first[0], notBefore);
         dispatcher.MarkDone(1);
-        dispatcher.Complete();
+        dispatcher.InputEnded();
 
         (long[] Indices, DateTime At) taken = Bounded.Run(() => (Take(dispatcher, 1), DateTime.UtcNow), "TakeBatch of a delayed retry");
 
@@ -190,7 +190,7 @@ public class DispatcherTests
     [Fact]
     public void ADueRetryGoesBeforeNewInput()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 3);
         var first = new List<WorkItem>();
         dispatcher.TakeBatch(first, 1, CancellationToken.None);
@@ -205,7 +205,7 @@ public class DispatcherTests
     [Fact]
     public void RequeueWakesAWaitingWorker()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 1);
         var first = new List<WorkItem>();
         dispatcher.TakeBatch(first, 1, CancellationToken.None);
@@ -220,7 +220,7 @@ public class DispatcherTests
     [Fact]
     public void AddRefillIgnoresCapacity()
     {
-        Dispatcher dispatcher = Create(capacity: 1);
+        WorkQueue dispatcher = Create(capacity: 1);
         Queue(dispatcher, "input");
 
         WorkItem refill1 = dispatcher.AddRefill("refill 1", "task");
@@ -229,14 +229,14 @@ public class DispatcherTests
         Assert.Equal(1, refill1.Index);
         Assert.Equal("task", refill1.Task);
         Assert.Equal(2, refill2.Index);
-        dispatcher.Complete();
+        dispatcher.InputEnded();
         Assert.Equal(new long[] { 0, 1, 2 }, Take(dispatcher, 10));
     }
 
     [Fact]
     public void AddRefillWakesAWaitingWorker()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         Task<long[]> waiting = Bounded.Start(() => Take(dispatcher, 1));
         Assert.True(Bounded.StillBlocked(waiting), "A worker took an item from an empty queue.");
 
@@ -248,7 +248,7 @@ public class DispatcherTests
     [Fact]
     public void TryAddRangeWakesAWaitingWorker()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         Task<long[]> waiting = Bounded.Start(() => Take(dispatcher, 1));
         Assert.True(Bounded.StillBlocked(waiting), "A worker took an item from an empty queue.");
 
@@ -262,7 +262,7 @@ public class DispatcherTests
     {
         // The reader queues without the lock while workers take under it: no item may be lost or doubled.
         const int Count = 200_000;
-        Dispatcher dispatcher = Create(capacity: 64, workers: 3);
+        WorkQueue dispatcher = Create(capacity: 64, workers: 3);
         var taken = new int[Count];
         Task[] workers = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(() =>
         {
@@ -286,7 +286,7 @@ public class DispatcherTests
         try
         {
             Feed(dispatcher, Count, pending, refused);
-            dispatcher.Complete();
+            dispatcher.InputEnded();
             Assert.True(Task.WaitAll(workers, Bounded.Hang), "The workers did not finish: a wake-up was lost.");
         }
         finally
@@ -300,7 +300,7 @@ public class DispatcherTests
         Assert.True(dispatcher.IsDrained);
     }
 
-    private static void Feed(Dispatcher dispatcher, int count, List<WorkItem> pending, List<WorkItem> refused)
+    private static void Feed(WorkQueue dispatcher, int count, List<WorkItem> pending, List<WorkItem> refused)
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
@@ -320,10 +320,10 @@ public class DispatcherTests
     [Fact]
     public void ReserveNumbersWithoutQueueing()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         WorkItem reserved = dispatcher.Reserve("from log");
         WorkItem queued = Queue(dispatcher, "runs");
-        dispatcher.Complete();
+        dispatcher.InputEnded();
 
         Assert.Equal(0, reserved.Index);
         Assert.Equal("from log", reserved.Input);
@@ -337,7 +337,7 @@ public class DispatcherTests
     [Fact]
     public void TakeRemainingReturnsRetriesAndQueuedItems()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 4);
         var first = new List<WorkItem>();
         dispatcher.TakeBatch(first, 1, CancellationToken.None);
@@ -354,9 +354,9 @@ public class DispatcherTests
     [Fact]
     public void WhenInputIsCompleteBatchesAreSplitAcrossWorkers()
     {
-        Dispatcher dispatcher = Create(workers: 2);
+        WorkQueue dispatcher = Create(workers: 2);
         AddItems(dispatcher, 10);
-        dispatcher.Complete();
+        dispatcher.InputEnded();
 
         long[] first = Take(dispatcher, 100);
         long[] second = Take(dispatcher, 100);
@@ -371,7 +371,7 @@ public class DispatcherTests
     [Fact]
     public void WhileInputFlowsABatchTakesWhatIsThere()
     {
-        Dispatcher dispatcher = Create(workers: 2);
+        WorkQueue dispatcher = Create(workers: 2);
         AddItems(dispatcher, 10);
 
         Assert.Equal(10, Take(dispatcher, 100).Length);
@@ -380,7 +380,7 @@ public class DispatcherTests
     [Fact]
     public void TryTakeNowDoesNotWaitAndReportsWhenARetryIsDue()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         var batch = new List<WorkItem>();
         Assert.False(dispatcher.TryTakeNow(batch, 1, out int due));
         Assert.Equal(Timeout.Infinite, due);
@@ -404,7 +404,7 @@ public class DispatcherTests
     [Fact]
     public void MarkDoneWakesTheReader()
     {
-        Dispatcher dispatcher = Create();
+        WorkQueue dispatcher = Create();
         AddItems(dispatcher, 1);
         Take(dispatcher, 1);
         int wakesBefore = _wakes;
@@ -414,10 +414,10 @@ public class DispatcherTests
         Assert.True(_wakes > wakesBefore);
     }
 
-    private Dispatcher Create(int capacity = 100, long window = 0, int workers = 1) =>
+    private WorkQueue Create(int capacity = 100, long window = 0, int workers = 1) =>
         new(capacity, window, workers, () => Interlocked.Increment(ref _wakes));
 
-    private static void AddItems(Dispatcher dispatcher, int count)
+    private static void AddItems(WorkQueue dispatcher, int count)
     {
         for (int i = 0; i < count; i++)
         {
@@ -426,7 +426,7 @@ public class DispatcherTests
     }
 
     /// <summary>Numbers one item and queues it, as the run does; fails if there was no room.</summary>
-    private static WorkItem Queue(Dispatcher dispatcher, object input)
+    private static WorkItem Queue(WorkQueue dispatcher, object input)
     {
         WorkItem item = dispatcher.Number(input, null);
         var items = new List<WorkItem> { item };
@@ -437,7 +437,7 @@ public class DispatcherTests
         return item;
     }
 
-    private static long[] Take(Dispatcher dispatcher, int max)
+    private static long[] Take(WorkQueue dispatcher, int max)
     {
         var batch = new List<WorkItem>();
         bool took = Bounded.Run(() => dispatcher.TakeBatch(batch, max, CancellationToken.None), "TakeBatch");

@@ -14,21 +14,17 @@ namespace ParallelJobs.Remote;
 /// host simply takes fewer items. When a host drops, its running items go back in the queue and its
 /// workers move to free slots elsewhere or retire; when no host is left the run halts and says so.
 /// </summary>
-internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDisposable
+internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
 {
-    /// <summary>An item under which sessions broke this often fails instead of going round again (it may be what kills them).</summary>
-    private const int MaxSessionLosses = 3;
-
     private static readonly TimeSpan[] ConnectRetryDelays = { TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1) };
 
     private readonly object _lock = new();
     private readonly RemotePlan _plan;
-    private readonly Dictionary<long, int> _losses = new();
     private readonly HashSet<RemoteConnection> _open = new();
     private bool _allLost;
     private bool _disposed;
 
-    public RemoteRunnerFactory(RemotePlan plan, ScriptConfig config)
+    public RemoteCoordinator(RemotePlan plan, ScriptConfig config)
     {
         _plan = plan;
         Config = config;
@@ -39,7 +35,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
     /// <summary>How many workers the run needs: every slot of every host.</summary>
     public int SlotCount => _plan.Slots.Count;
 
-    public IItemRunner Create(int workerId, RunContext context)
+    public IItemRunner Create(RunContext context)
     {
         var runner = new RemoteRunner(this, context);
         try
@@ -53,26 +49,6 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
         }
 
         return runner;
-    }
-
-    public ErrorRecord? FinalError(long notDone)
-    {
-        string summary;
-        lock (_lock)
-        {
-            if (!_allLost || notDone <= 0)
-            {
-                return null;
-            }
-
-            summary = string.Join("; ", _plan.Hosts.Select(h => $"{h.Name}: {Describe(h.Loss)}"));
-        }
-
-        return new ErrorRecord(
-            new InvalidOperationException($"No remote host is left to run items ({summary}): {notDone} items were not done. With -LogPath and -Resume, a later run does only those."),
-            "AllHostsLost",
-            ErrorCategory.ConnectionError,
-            null);
     }
 
     public void Dispose()
@@ -118,7 +94,13 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
 
         if (halt)
         {
-            context.Dispatcher.Halt();
+            string summary;
+            lock (_lock)
+            {
+                summary = string.Join("; ", _plan.Hosts.Select(h => $"{h.Name}: {Describe(h.Loss)}"));
+            }
+
+            context.AllWorkersLost(summary);
         }
 
         return null;
@@ -274,21 +256,7 @@ internal sealed class RemoteRunnerFactory : IRunnerFactory, IRunVerdict, IDispos
             }
         }
 
-        context.Sink?.Live(-1, kind, record);
-    }
-
-    /// <summary>
-    /// An item was running when its session broke. True: run it again elsewhere. False: sessions broke
-    /// under it too often, so it fails instead (it may be what breaks them).
-    /// </summary>
-    internal bool CountLoss(WorkItem item, out int losses)
-    {
-        lock (_lock)
-        {
-            _losses.TryGetValue(item.Index, out losses);
-            _losses[item.Index] = ++losses;
-            return losses < MaxSessionLosses;
-        }
+        context.Post(kind, record);
     }
 
     private bool IsKnownUp(RemoteHost host)

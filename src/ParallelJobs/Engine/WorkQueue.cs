@@ -13,7 +13,7 @@ namespace ParallelJobs.Engine;
 /// Workers take batches, and every rare change is made, under the lock. Idle workers wait on one signal
 /// that a producer sets only when it is not set already, so feeding a busy run costs no wake-up at all.
 /// </summary>
-internal sealed class Dispatcher
+internal sealed class WorkQueue
 {
     private readonly object _lock = new();
     private readonly ConcurrentQueue<WorkItem> _queue = new();
@@ -37,7 +37,7 @@ internal sealed class Dispatcher
     private volatile bool _cancelled;
 
     /// <param name="window">0 for unordered runs, which need no window.</param>
-    public Dispatcher(int capacity, long window, int workers, Action wakeReader)
+    public WorkQueue(int capacity, long window, int workers, Action wakeReader)
     {
         _capacity = Math.Max(1, capacity);
         _window = window;
@@ -177,7 +177,7 @@ internal sealed class Dispatcher
         WakeWorkers();
     }
 
-    public void Complete() => Signal(() => _inputCompleted = true);
+    public void InputEnded() => Signal(() => _inputCompleted = true);
 
     public void Halt() => Signal(() => _halted = true);
 
@@ -260,6 +260,7 @@ internal sealed class Dispatcher
     /// <summary>Under the lock: moves up to what is takeable into the batch; true if the batch has items.</summary>
     private bool TakeQueued(List<WorkItem> batch, int max, int available)
     {
+        AssertLocked();
         int queued = Volatile.Read(ref _queued);
         int fair = _inputCompleted ? (queued + _workers - 1) / _workers : max;
         int take = Math.Min(Math.Min(max - batch.Count, available), Math.Max(1, fair));
@@ -306,6 +307,7 @@ internal sealed class Dispatcher
     /// <summary>Under the lock: how many queued items a worker may take now (only workers dequeue, under it).</summary>
     private int Takeable()
     {
+        AssertLocked();
         int queued = Math.Max(0, Volatile.Read(ref _queued));
         if (_head is null && _queue.TryDequeue(out WorkItem? first))
         {
@@ -339,6 +341,7 @@ internal sealed class Dispatcher
     /// </summary>
     private void DequeueInto(List<WorkItem> into, int count)
     {
+        AssertLocked();
         int taken = 0;
         if (_head is not null && count > 0)
         {
@@ -361,6 +364,7 @@ internal sealed class Dispatcher
 
     private void TakeReadyRetries(List<WorkItem> batch, int max)
     {
+        AssertLocked();
         DateTime now = DateTime.UtcNow;
         for (int i = 0; i < _retry.Count && batch.Count < max; i++)
         {
@@ -374,6 +378,7 @@ internal sealed class Dispatcher
 
     private int NextRetryDelay()
     {
+        AssertLocked();
         if (_retry.Count == 0)
         {
             return Timeout.Infinite;
@@ -386,6 +391,15 @@ internal sealed class Dispatcher
         }
 
         return (int)Math.Max(1, Math.Min(int.MaxValue, (next - DateTime.UtcNow).TotalMilliseconds + 1));
+    }
+
+    /// <summary>The helpers marked "under the lock" check that they hold it: a missed lock here loses items silently.</summary>
+    private void AssertLocked()
+    {
+        if (!Monitor.IsEntered(_lock))
+        {
+            throw new InvalidOperationException("WorkQueue: a helper that needs the queue's lock was called without it.");
+        }
     }
 
     private void Signal(Action change)
