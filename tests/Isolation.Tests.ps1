@@ -94,6 +94,48 @@ Describe 'Isolation between items' {
     }
 }
 
+Describe 'Isolation after items that call commands, batched and not' {
+    # A script with no command, scoped variable or reflection skips the check between items; these scripts
+    # change the global state only through commands, so they must still be checked after every item.
+    BeforeEach {
+        Push-Location $TestDrive
+        Clear-ParallelJobPool
+    }
+
+    AfterEach {
+        Pop-Location
+    }
+
+    It 'undoes <Name> after each item with -BatchSize <Batch>' -ForEach @(
+        foreach ($batch in 1, 50) {
+            @{ Batch = $batch; Name = 'Set-Location'; Script = { "$PWD"; Set-Location / } }
+            @{ Batch = $batch; Name = 'Set-Variable -Scope Global'; Script = { "[$isoSv]"; Set-Variable -Name isoSv -Value $_ -Scope Global } }
+            @{ Batch = $batch; Name = 'function global:'; Script = { [string](Test-Path function:Get-IsoGlobalF); function global:Get-IsoGlobalF { } } }
+            @{ Batch = $batch; Name = 'Import-Module'; Script = { [string](Test-Path function:Get-IsoLeak); Import-Module $using:leakModule } }
+        }
+    ) {
+        $first = & { $here = "$PWD"; switch ($Name) { 'Set-Location' { $here } 'Set-Variable -Scope Global' { '[]' } default { 'False' } } }
+        $seen = 1..100 | Invoke-ParallelJob -ThrottleLimit 1 -BatchSize $Batch $Script
+        $seen.Count | Should -Be 100
+        @($seen | Where-Object { $_ -ne $first }).Count | Should -Be 0
+    }
+
+    It 'checks after a changing item even when the next script cannot change anything' {
+        $here = "$PWD"
+        $calls = foreach ($i in 1..20) { { Set-Location /; 'moved' }; { "$PWD" } }
+        $seen = $calls | Invoke-ParallelJob -ThrottleLimit 1
+        @($seen | Where-Object { $_ -ne 'moved' -and $_ -ne $here }).Count | Should -Be 0
+        @($seen | Where-Object { $_ -eq $here }).Count | Should -Be 20
+    }
+
+    It 'keeps $Error empty for each item after one that threw, batched and not' {
+        foreach ($batch in 1, 50) {
+            $seen = 1..60 | Invoke-ParallelJob -ThrottleLimit 1 -BatchSize $batch -ErrorAction SilentlyContinue { $Error.Count; if ($_ % 3 -eq 0) { 1 / ($_ - $_) } }
+            @($seen | Where-Object { $_ -ne 0 }).Count | Should -Be 0
+        }
+    }
+}
+
 Describe 'Isolation across calls through the warm pool' {
     BeforeEach {
         Clear-ParallelJobPool

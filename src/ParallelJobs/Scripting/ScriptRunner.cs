@@ -157,9 +157,9 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             WorkItem item = batch[i];
-            _runspace!.PrepareItem();
-            ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
+            _runspace!.PrepareItem(task);
+            ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptBlock script = _compiled.Get(task.Text);
 
             _variables.Clear();
@@ -288,7 +288,7 @@ internal sealed class ScriptRunner : IItemRunner
 
     private object? StartShared(int index)
     {
-        _runspace!.PrepareItem();
+        _runspace!.PrepareItem(_config.DefaultTask!);
         WorkItem item = _batch![index];
         SetCurrent(_context.Begin(item, _stopForTimeout));
         return item.Input;

@@ -55,6 +55,7 @@ internal static class ScriptTaskBuilder
         }
 
         var task = new ScriptTask(Wrap(ast, source), names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>());
+        task.LeavesSessionAlone = SharedScopeAnalyzer.LeavesSessionAlone(ast);
         if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
         {
             task.SharedScopeText = SharedScope(ast, source, resets);

@@ -29,6 +29,9 @@ internal sealed class WorkerRunspace : IDisposable
     private ArrayList? _errors;
     private SessionSnapshot? _poolState;
     private SessionSnapshot? _runState;
+
+    /// <summary>Whether the item before the next one ran a script that may have changed the global state.</summary>
+    private bool _lastMayChange;
     private string? _runLocation;
     private bool _poisoned;
     private readonly Dictionary<string, ScriptBlock> _restoreScripts = new(StringComparer.Ordinal);
@@ -114,27 +117,43 @@ internal sealed class WorkerRunspace : IDisposable
 
         // The run's clean state is taken at its first item, once the driver script has set its own variables.
         _runState = null;
+        _lastMayChange = false;
         _runLocation = string.IsNullOrEmpty(config.Location) ? null : config.Location;
         Runs++;
     }
 
     /// <summary>
-    /// Called on the worker thread, inside the running pipeline, before each item: an item that changed the
-    /// location, a global variable, function, alias, drive or module, or left an error in $Error, has that
-    /// undone, so the next one starts as the run's first did. When nothing changed this only compares
-    /// references (a fraction of a microsecond); a full reset per item would cost a hundred times more.
+    /// Called on the worker thread, inside the running pipeline, before each item (<paramref name="next"/> is
+    /// the script it runs): an item that changed the location, a global variable, function, alias, drive or
+    /// module, or left an error in $Error, has that undone, so the next one starts as the run's first did.
+    /// After a script that cannot change the global state (<see cref="ScriptTask.LeavesSessionAlone"/>) only
+    /// $Error is looked at; otherwise the check compares the global tables by reference, and the restore runs
+    /// only when something changed.
     /// </summary>
-    public void PrepareItem()
+    public void PrepareItem(ScriptTask next)
     {
-        if (_tables is null)
+        bool mayHaveChanged = _lastMayChange;
+        _lastMayChange = !next.LeavesSessionAlone;
+        if (_tables is not null && _runState is null)
         {
-            PrepareItemWithoutTables();
+            _runState = SessionSnapshot.Take(_tables, _errors);
             return;
         }
 
-        if (_runState is null)
+        if (!mayHaveChanged)
         {
-            _runState = SessionSnapshot.Take(_tables, _errors);
+            // An error the item threw (and its try caught) is still in $Error.
+            if (_errors is { Count: > 0 })
+            {
+                _errors.Clear();
+            }
+
+            return;
+        }
+
+        if (_tables is null || _runState is null)
+        {
+            PrepareItemWithoutTables();
             return;
         }
 
