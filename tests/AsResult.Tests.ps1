@@ -28,7 +28,7 @@ Describe 'Invoke-ParallelJob -AsResult' {
             $results[0].Errors | Should -HaveCount 0
             $results[1].Errors.Exception.Message | Should -Be 'soft error in b'
             $results[2].Errors.Exception.Message | Should -Be 'hard error in c'
-            $results[2].Errors[0].TargetObject.Index | Should -Be 2
+            $results[2].Errors[0].ParallelJobItem.Index | Should -Be 2
             $results.Attempts | Should -Be @(1, 1, 1)
             $results | ForEach-Object {
                 $_.StartTime | Should -BeOfType ([datetime])

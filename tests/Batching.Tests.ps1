@@ -75,8 +75,8 @@ Describe 'Results and errors stay with their item in a batch' {
 
     It 'names the right item in each error' {
         $null = 1..6 | Invoke-ParallelJob -ThrottleLimit 1 -BatchSize 6 { if ($_ % 2) { Write-Error "odd $_" }; $_ } -ErrorVariable errs -ErrorAction SilentlyContinue
-        $errs.TargetObject.Index | Should -Be @(0, 2, 4)
-        $errs.TargetObject.Input | Should -Be @(1, 3, 5)
+        $errs.ParallelJobItem.Index | Should -Be @(0, 2, 4)
+        $errs.ParallelJobItem.Input | Should -Be @(1, 3, 5)
     }
 
     It 'keeps an array written as one object whole' {

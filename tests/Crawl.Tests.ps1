@@ -181,7 +181,7 @@ Describe 'Invoke-ParallelCrawl' {
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'WebConnectionRefused*'
             $errs[1].FullyQualifiedErrorId | Should -BeLike 'WebDnsFailure*'
             $errs[2].FullyQualifiedErrorId | Should -BeLike 'WebHttpError*'
-            $errs[2].TargetObject.Input | Should -BeOfType ParallelJobs.CrawlTarget
+            $errs[2].ParallelJobItem.Input | Should -BeOfType ParallelJobs.CrawlTarget
         }
 
         It 'times out a page that does not answer' {

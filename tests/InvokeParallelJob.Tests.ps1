@@ -297,15 +297,15 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
     }
 
     Context 'streams' {
-        It 'writes item errors to the caller with the item as TargetObject' {
+        It 'writes item errors to the caller with the item as their ParallelJobItem' {
             $actual = 1..3 | Invoke-ParallelJob { if ($_ -eq 2) { Write-Error "bad $_" }; $_ } -ErrorVariable failures -ErrorAction SilentlyContinue
 
             $actual | Should -Be 1, 2, 3
             $failures.Count | Should -Be 1
             $failures[0].Exception.Message | Should -Be 'bad 2'
-            $failures[0].TargetObject | Should -BeOfType ParallelJobs.ParallelJobItem
-            $failures[0].TargetObject.Index | Should -Be 1
-            $failures[0].TargetObject.Input | Should -Be 2
+            $failures[0].ParallelJobItem | Should -BeOfType ParallelJobs.ParallelJobItem
+            $failures[0].ParallelJobItem.Index | Should -Be 1
+            $failures[0].ParallelJobItem.Input | Should -Be 2
         }
 
         It 'writes errors to the error stream, where 2>&1 catches them in order' {
@@ -314,7 +314,7 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
             $all.Count | Should -Be 4
             $all[0] | Should -Be 1
             $all[1] | Should -BeOfType System.Management.Automation.ErrorRecord
-            $all[1].TargetObject.Input | Should -Be 2
+            $all[1].ParallelJobItem.Input | Should -Be 2
             $all[2..3] | Should -Be 2, 3
         }
 
@@ -387,8 +387,8 @@ function Get-PJImport { '{0} {1} {2}' -f [runspace]::DefaultRunspace.Id, $global
             $actual | Should -Be 1, 2, 4, 5, 6
             $failures.Count | Should -Be 1
             $failures[0].Exception.Message | Should -Be 'boom 3'
-            $failures[0].TargetObject.Index | Should -Be 2
-            $failures[0].TargetObject.Input | Should -Be 3
+            $failures[0].ParallelJobItem.Index | Should -Be 2
+            $failures[0].ParallelJobItem.Input | Should -Be 3
         }
 
         It 'keeps the output an item wrote before it threw' {

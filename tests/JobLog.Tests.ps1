@@ -183,7 +183,7 @@ Describe 'Invoke-ParallelJob job log' {
             $output | Should -Be @('item 1', 2, 'item 2', 4, 'item 4', 8)
             $failures | Should -HaveCount 1
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'KeyFailed*'
-            $failures[0].TargetObject.Index | Should -Be 2
+            $failures[0].ParallelJobItem.Index | Should -Be 2
             "$($failures[0])" | Should -BeLike '*no key for 3*'
             Get-RunCount $folder 3 | Should -Be 0
             (Read-JobLog $log | Select-Object -Skip 1).key | Sort-Object | Should -Be @('k1', 'k2', 'k4')
@@ -197,7 +197,7 @@ Describe 'Invoke-ParallelJob job log' {
             $output | Should -Be @('item 1', 2, 'item 2', 4, 'item 3', 6)
             $failures | Should -HaveCount 2
             $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'DuplicateKey*' }
-            $failures.TargetObject.Index | Should -Be @(3, 4)
+            $failures.ParallelJobItem.Index | Should -Be @(3, 4)
             Get-RunCount $folder 4 | Should -Be 0
             Get-RunCount $folder 5 | Should -Be 0
             (Read-JobLog $log | Select-Object -Skip 1).key | Sort-Object | Should -Be @('0', '1', '2')

@@ -209,8 +209,8 @@ Describe 'Warm pool' {
             ($actual -join ',') | Should -Be ($expected -join ',')
             $failures.Count | Should -Be 1
             $failures[0].Exception.Message | Should -Be 'item 500 failed'
-            $failures[0].TargetObject.Index | Should -Be 499
-            $failures[0].TargetObject.Input | Should -Be 500
+            $failures[0].ParallelJobItem.Index | Should -Be 499
+            $failures[0].ParallelJobItem.Input | Should -Be 500
         }
 
         It 'automatic batching on 20000 trivial items gives exactly the sequential result' {

@@ -67,15 +67,15 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
 
             $output | Should -Be (1..4)
             $errors.Count | Should -Be 1
-            $errors[0].TargetObject.Index | Should -Be 2
-            $errors[0].TargetObject.Input | Should -Be 3
-            $hostNames | Should -Contain $errors[0].TargetObject.Host
-            $itemHost = [regex]::Escape($errors[0].TargetObject.Host)
+            $errors[0].ParallelJobItem.Index | Should -Be 2
+            $errors[0].ParallelJobItem.Input | Should -Be 3
+            $hostNames | Should -Contain $errors[0].ParallelJobItem.Host
+            $itemHost = [regex]::Escape($errors[0].ParallelJobItem.Host)
             "$($errors[0])" | Should -Match "^Item \[2@$itemHost\] 3: failed 3$"
             $warnings.Message | Should -Match "^\[2@$itemHost\] warned 3$"
             $information.MessageData | Should -Be 'informed 3'
             $information.Tags | Should -Contain 'ParallelJobs.Index=2'
-            $information.Tags | Should -Contain "ParallelJobs.Host=$($errors[0].TargetObject.Host)"
+            $information.Tags | Should -Contain "ParallelJobs.Host=$($errors[0].ParallelJobItem.Host)"
         }
 
         It 'shows remote verbose records with the item and the host' {

@@ -449,8 +449,8 @@ Describe 'Resize-Image' {
 
         It 'gives each bad file its own error with a stable id' {
             $failures.Count | Should -Be 5
-            $failures.TargetObject.Index | Should -Be 1, 3, 4, 5, 6
-            $failures.TargetObject.Input | Should -Be $corrupt, $truncated, $text, $hugeBmp, $hugePng
+            $failures.ParallelJobItem.Index | Should -Be 1, 3, 4, 5, 6
+            $failures.ParallelJobItem.Input | Should -Be $corrupt, $truncated, $text, $hugeBmp, $hugePng
             $failures[0].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
             $failures[1].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
             $failures[2].FullyQualifiedErrorId | Should -BeLike 'ImageInvalid*'
@@ -460,7 +460,7 @@ Describe 'Resize-Image' {
 
         It 'names the file in every error message' {
             foreach ($failure in $failures) {
-                $failure.Exception.Message | Should -BeLike "*$(Split-Path -Leaf $failure.TargetObject.Input)*"
+                $failure.Exception.Message | Should -BeLike "*$(Split-Path -Leaf $failure.ParallelJobItem.Input)*"
             }
         }
 

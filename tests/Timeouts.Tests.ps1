@@ -18,9 +18,9 @@ Describe 'Invoke-ParallelJob timeouts' {
             $output | Should -Be @(0, 10, 30, 40, 60, 70)
             $failures | Should -HaveCount 2
             $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'ItemTimedOut*' }
-            $failures | ForEach-Object { $_.TargetObject | Should -BeOfType ([ParallelJobs.ParallelJobItem]) }
-            $failures.TargetObject.Index | Sort-Object | Should -Be @(2, 5)
-            $failures.TargetObject.Input | Sort-Object | Should -Be @(2, 5)
+            $failures | ForEach-Object { $_.ParallelJobItem | Should -BeOfType ([ParallelJobs.ParallelJobItem]) }
+            $failures.ParallelJobItem.Index | Sort-Object | Should -Be @(2, 5)
+            $failures.ParallelJobItem.Input | Sort-Object | Should -Be @(2, 5)
         }
 
         It 'stops a hung item among many small items that run in batches, and keeps every other result' {
@@ -31,7 +31,7 @@ Describe 'Invoke-ParallelJob timeouts' {
 
             $output | Should -Be @(1..300 | Where-Object { $_ -ne 150 })
             $failures | Should -HaveCount 1
-            $failures[0].TargetObject.Input | Should -Be 150
+            $failures[0].ParallelJobItem.Input | Should -Be 150
         }
 
         It 'gives the stopped items Status TimedOut with -AsResult, and the others Completed' {

@@ -173,14 +173,14 @@ Describe 'Invoke-ParallelWebRequest' {
             $errs | Should -HaveCount 4
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'WebConnectionRefused*'
             $errs[0].CategoryInfo.Category | Should -Be 'ConnectionError'
-            $errs[0].TargetObject.Index | Should -Be 1
+            $errs[0].ParallelJobItem.Index | Should -Be 1
             $errs[1].FullyQualifiedErrorId | Should -BeLike 'WebDnsFailure*'
-            $errs[1].TargetObject.Index | Should -Be 2
+            $errs[1].ParallelJobItem.Index | Should -Be 2
             $errs[2].FullyQualifiedErrorId | Should -BeLike 'WebInvalidJson*'
             $errs[2].CategoryInfo.Category | Should -Be 'InvalidData'
             $errs[2].Exception.Message | Should -Match 'not valid JSON'
             $errs[3].FullyQualifiedErrorId | Should -BeLike 'WebHttpError*'
-            $errs[3].TargetObject.Input | Should -Be "$base/status/404"
+            $errs[3].ParallelJobItem.Input | Should -Be "$base/status/404"
             $errs[3].Exception.InnerException.Response.StatusCode | Should -Be 404
             $errs[3].Exception.Message | Should -Match '404'
         }
@@ -211,7 +211,7 @@ Describe 'Invoke-ParallelWebRequest' {
             $out.Content | Should -Be 'hello'
             $errs | Should -HaveCount 1
             $errs[0].FullyQualifiedErrorId | Should -BeLike 'ItemTimedOut*'
-            $errs[0].TargetObject.Index | Should -Be 0
+            $errs[0].ParallelJobItem.Index | Should -Be 0
         }
 
         It 'times out a response whose body is too slow' {

@@ -77,7 +77,7 @@ public sealed class InProcessHostingTests : IClassFixture<HostFixture>, IDisposa
     }
 
     [Fact]
-    public void AnItemErrorIsTargetedAtItsItem()
+    public void AnItemErrorNamesItsItemAndKeepsItsOwnIdAndTarget()
     {
         object?[] output = Invoke(
             "1..10 | Invoke-ParallelJob { if ($_ -eq 4) { throw \"bad $_\" }; if ($_ -eq 7) { Write-Error \"soft $_\" }; $_ }",
@@ -86,17 +86,23 @@ public sealed class InProcessHostingTests : IClassFixture<HostFixture>, IDisposa
         Assert.Equal(new object?[] { 1, 2, 3, 5, 6, 7, 8, 9, 10 }, output);
         Assert.Equal(2, errors.Count);
 
-        ParallelJobItem thrown = Assert.IsType<ParallelJobItem>(errors[0].TargetObject);
+        ParallelJobItem thrown = ItemOf(errors[0]);
         Assert.Equal(3, thrown.Index);
         Assert.Equal(4, Unwrap(thrown.Input));
         Assert.Equal("bad 4", errors[0].Exception.Message);
         Assert.StartsWith("Item [3] 4", errors[0].ErrorDetails.Message);
 
-        ParallelJobItem written = Assert.IsType<ParallelJobItem>(errors[1].TargetObject);
+        ParallelJobItem written = ItemOf(errors[1]);
         Assert.Equal(6, written.Index);
         Assert.Equal(7, Unwrap(written.Input));
         Assert.Equal("soft 7", errors[1].Exception.Message);
+        // The item's own id and target, as it made them (ForEach-Object -Parallel keeps them too).
+        Assert.Equal("Microsoft.PowerShell.Commands.WriteErrorException", errors[1].FullyQualifiedErrorId);
+        Assert.Null(errors[1].TargetObject);
     }
+
+    private static ParallelJobItem ItemOf(ErrorRecord error) =>
+        Assert.IsType<ParallelJobItem>(PSObject.AsPSObject(error).Properties["ParallelJobItem"]?.Value);
 
     [Fact]
     public void StopReturnsWhileItemsSleep()

@@ -9,7 +9,7 @@ namespace ParallelJobs.Commands;
 /// <summary>
 /// Writes finished items to the pipeline, on the pipeline thread: first the records of the other
 /// streams in the order the item wrote them, then its output, then the error that ended it, if any.
-/// Every error is re-targeted at the item, so the user can tell which one failed. With -AsResult each
+/// Every error is marked with its item (<see cref="ItemErrors"/>), so the user can tell which one failed. With -AsResult each
 /// item becomes one <see cref="ParallelJobResult"/> and its errors travel inside it.
 /// </summary>
 internal sealed class PipelineWriter : IResultWriter
@@ -53,7 +53,7 @@ internal sealed class PipelineWriter : IResultWriter
 
         if (result.Failure is not null)
         {
-            _runtime.WriteError(ForItem(result.Failure, result));
+            _runtime.WriteError(ItemErrors.KeepOrigin(ItemErrors.ForItem(result.Failure, result)));
         }
     }
 
@@ -68,32 +68,17 @@ internal sealed class PipelineWriter : IResultWriter
         WriteRecord(record.Kind, record.Record, null);
     }
 
-    /// <summary>A copy of <paramref name="error"/> whose target is the item, and whose message names it.</summary>
-    public static ErrorRecord ForItem(ErrorRecord error, ItemResult result)
-    {
-        var target = new ParallelJobItem(result.Index, result.Item.Input, result.HostName);
-        var copy = new ErrorRecord(error.Exception, StripCommandSuffix(error.FullyQualifiedErrorId), error.CategoryInfo.Category, target);
-        string message = error.ErrorDetails?.Message ?? error.Exception.Message;
-        copy.ErrorDetails = new ErrorDetails($"Item {target}: {message}");
-        if (error.ErrorDetails?.RecommendedAction is { } action)
-        {
-            copy.ErrorDetails.RecommendedAction = action;
-        }
-
-        return copy;
-    }
-
     public static ParallelJobResult ToResult(ItemResult result)
     {
         var errors = new List<ErrorRecord>();
         if (result.Records is not null)
         {
-            errors.AddRange(result.Records.Where(r => r.Kind == StreamKind.Error).Select(r => ForItem((ErrorRecord)r.Record, result)));
+            errors.AddRange(result.Records.Where(r => r.Kind == StreamKind.Error).Select(r => ItemErrors.ForItem((ErrorRecord)r.Record, result)));
         }
 
         if (result.Failure is not null)
         {
-            errors.Add(ForItem(result.Failure, result));
+            errors.Add(ItemErrors.ForItem(result.Failure, result));
         }
 
         object?[] output = result.Output?.Cast<object?>().ToArray() ?? Array.Empty<object?>();
@@ -106,7 +91,7 @@ internal sealed class PipelineWriter : IResultWriter
         {
             case StreamKind.Error:
                 var error = (ErrorRecord)record;
-                _runtime.WriteError(result is null ? error : ForItem(error, result));
+                _runtime.WriteError(ItemErrors.KeepOrigin(result is null ? error : ItemErrors.ForItem(error, result)));
                 break;
             case StreamKind.Warning:
                 _runtime.WriteWarning(((WarningRecord)record).Message);
@@ -138,12 +123,5 @@ internal sealed class PipelineWriter : IResultWriter
             SecondsRemaining = record.SecondsRemaining,
             RecordType = record.RecordType,
         };
-    }
-
-    private static string StripCommandSuffix(string fullyQualifiedErrorId)
-    {
-        // "Id,Command" from the worker would otherwise grow a second command name when written again.
-        int comma = fullyQualifiedErrorId.IndexOf(',');
-        return comma > 0 ? fullyQualifiedErrorId.Substring(0, comma) : fullyQualifiedErrorId;
     }
 }

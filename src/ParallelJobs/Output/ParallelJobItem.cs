@@ -1,7 +1,8 @@
 namespace ParallelJobs;
 
 /// <summary>
-/// The target object of every error a parallel item raises, so a user can tell which item failed.
+/// The item an error came from, added to every error a parallel item raises as its ParallelJobItem
+/// property, so a user can tell which item failed.
 /// </summary>
 public sealed class ParallelJobItem
 {
