@@ -8,7 +8,7 @@ namespace ParallelJobs.Scripting;
 /// <summary>
 /// What a worker runspace's global state was when it was clean: the location, and every global variable
 /// (object and value), function (object and body), alias (object and definition), drive and module. The
-/// check between items only compares references in table order, a fraction of a microsecond; the restore,
+/// check between items only compares references in table order, a few reads per entry; the restore,
 /// for the rare item that changed something, puts back exactly what changed.
 /// </summary>
 internal sealed class SessionSnapshot
