@@ -5,7 +5,7 @@ Invoke-ParallelJob is the PowerShell form of joblib's Parallel(n_jobs=N)(delayed
 
 Input is read as it arrives and only a bounded number of items ahead of the workers, so an endless input does not fill memory, and Select-Object -First stops the run early.
 
-Workers are dedicated threads, each with its own runspace, at most -ThrottleLimit at a time. A runspace is reused for the worker's next item, but every item runs in a fresh scope: variables one item sets are never seen by the next. Runspaces are kept warm between calls (see Get-ParallelJobPool). Workers start in the caller's current file-system location.
+Workers are dedicated threads, each with its own runspace, at most -ThrottleLimit at a time. A runspace is reused for the worker's next item, but every item starts as in a runspace of its own: in a fresh scope, in the caller's current file-system location, with the caller's preference variables ($VerbosePreference, $DebugPreference, $ProgressPreference, $WhatIfPreference, $ConfirmPreference; an invalid value counts as PowerShell's default), and without the global or script variables, functions, aliases, drives, modules or $Error entries that an earlier item or an earlier call left: after each item whose script could change them (one that calls a command, for example) the worker checks and puts back what changed. Runspaces are kept warm between calls (see Get-ParallelJobPool).
 
 Small, quick items are handed to a runspace in batches whose size adapts to the measured time per item, so the cost per item stays close to that of a sequential ForEach-Object. Slow items still go one at a time.
 
@@ -99,7 +99,7 @@ Setting up a host (once): install PowerShell 7 and OpenSSH server, add "Subsyste
         @{
             Title   = 'Resize every picture in a folder, 8 at a time'
             Code    = 'Get-ChildItem *.jpg | Invoke-ParallelJob -ThrottleLimit 8 { magick $_.FullName -resize 800x "small/$($_.Name)"; $_.Name }'
-            Remarks = 'Workers start in the caller''s current location, so relative paths work as they would in a loop.'
+            Remarks = 'Every item starts in the caller''s current location, even after an earlier item moved, so relative paths work as they would in a loop.'
         }
         @{
             Title   = 'Pass state with $using:, -ArgumentList, -Variable and -Function'

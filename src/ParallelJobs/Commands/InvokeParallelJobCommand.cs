@@ -306,181 +306,50 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         return null;
     }
 
+    /// <summary>The configuration is built by the engine's <see cref="ScriptConfigBuilder"/>; this only feeds it the session.</summary>
     private ScriptConfig BuildConfig()
     {
-        var config = new ScriptConfig
+        var builder = new ScriptConfigBuilder
         {
+            ReadVariable = SessionState.PSVariable.GetValue,
+            Caller = CallerValues,
+            FindVariable = SessionState.PSVariable.Get,
+            FindFunction = name => InvokeCommand.GetCommand(name, CommandTypes.Function) is FunctionInfo function ? (function.Name, function.Definition) : null,
+            ResolvePath = GetUnresolvedProviderPathFromPSPath,
+            BoundParameters = MyInvocation.BoundParameters,
+            ScriptBlock = ScriptBlock,
+            ArgumentList = ArgumentList,
+            Variable = Variable,
+            Function = Function,
+            Module = Module,
+            InitializationScript = InitializationScript,
             UseNewRunspace = UseNewRunspace,
-            InitializationScript = InitializationScript?.ToString(),
+            IsRemote = IsRemote,
             Location = SessionState.Path.CurrentFileSystemLocation.ProviderPath,
-            Modules = ResolveModules(),
         };
 
-        if (ScriptBlock is not null)
+        try
         {
-            try
-            {
-                config.DefaultTask = ScriptTaskBuilder.Build(ScriptBlock, CallerValues, ArgumentList);
-            }
-            catch (UsingScriptBlockException ex)
-            {
-                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, ex.VariableName));
-            }
-            catch (UsingVariableUndefinedException ex)
-            {
-                ThrowTerminatingError(ex.ErrorRecord);
-            }
+            return builder.Build();
         }
-
-        RefuseScriptBlocks("-ArgumentList", ArgumentList);
-
-        foreach (string name in Function ?? Array.Empty<string>())
+        catch (ScriptConfigException ex)
         {
-            if (InvokeCommand.GetCommand(name, CommandTypes.Function) is not FunctionInfo function)
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new ItemNotFoundException($"The function '{name}' given to -Function was not found in the caller's session."),
-                    ErrorIds.FunctionNotFound, ErrorCategory.ObjectNotFound, name));
-                return config;
-            }
-
-            config.Functions[function.Name] = function.Definition;
+            ThrowTerminatingError(ex.ToErrorRecord());
+            throw;
         }
-
-        foreach (object entry in Variable ?? Array.Empty<object>())
+        catch (UsingVariableUndefinedException ex)
         {
-            AddVariables(config.Variables, entry is PSObject pso ? pso.BaseObject : entry);
+            ThrowTerminatingError(ex.ErrorRecord);
+            throw;
         }
-
-        foreach (KeyValuePair<string, object?> variable in config.Variables)
+        catch (ScriptBlockValueException ex)
         {
-            RefuseScriptBlocks("-Variable " + variable.Key, variable.Value);
+            ThrowTerminatingError(ex.ErrorRecord);
+            throw;
         }
-
-        AddPreferences(config);
-        return config;
-    }
-
-    private void AddVariables(IDictionary<string, object?> variables, object entry)
-    {
-        if (entry is IDictionary table)
-        {
-            foreach (DictionaryEntry pair in table)
-            {
-                variables[pair.Key.ToString()!] = pair.Value;
-            }
-
-            return;
-        }
-
-        string name = entry.ToString()!;
-        PSVariable? variable = SessionState.PSVariable.Get(name);
-        if (variable is null)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ItemNotFoundException($"The variable '{name}' given to -Variable was not found in the caller's session."),
-                ErrorIds.VariableNotFound, ErrorCategory.ObjectNotFound, name));
-        }
-
-        variables[variable!.Name] = variable.Value;
-    }
-
-    /// <summary>
-    /// Workers see the caller's stream preferences, so -Verbose and -Debug reach the items. Warnings and
-    /// information are always collected (unless Ignore'd) and written here, where the caller's preference
-    /// decides whether they show, and -WarningVariable / -InformationVariable still get them.
-    /// </summary>
-    private void AddPreferences(ScriptConfig config)
-    {
-        ActionPreference warning = EffectivePreference("WarningAction", "WarningPreference");
-        ActionPreference information = EffectivePreference("InformationAction", "InformationPreference");
-        var preferences = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["VerbosePreference"] = SwitchPreference("Verbose", "VerbosePreference"),
-            ["DebugPreference"] = SwitchPreference("Debug", "DebugPreference"),
-            ["ProgressPreference"] = EffectivePreference("ProgressAction", "ProgressPreference"),
-        };
-
-        foreach (KeyValuePair<string, object?> preference in preferences)
-        {
-            config.Variables[preference.Key] = preference.Value;
-            config.CallerPreferences[preference.Key] = preference.Value;
-        }
-
-        config.Variables["WarningPreference"] = warning == ActionPreference.Ignore ? warning : ActionPreference.Continue;
-        config.Variables["InformationPreference"] = information == ActionPreference.Ignore ? information : ActionPreference.Continue;
-        config.CallerPreferences["WarningPreference"] = warning;
-        config.CallerPreferences["InformationPreference"] = information;
-
-        // Errors are always collected in the worker and written here, where the caller's preference applies.
-        config.Variables["ErrorActionPreference"] = ActionPreference.Continue;
-    }
-
-    private ActionPreference SwitchPreference(string parameter, string variable)
-    {
-        if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? value))
-        {
-            return LanguagePrimitives.IsTrue(value) ? ActionPreference.Continue : ActionPreference.SilentlyContinue;
-        }
-
-        ActionPreference preference = ReadPreference(variable, ActionPreference.SilentlyContinue);
-        return preference == ActionPreference.Inquire ? ActionPreference.Continue : preference;
-    }
-
-    private ActionPreference EffectivePreference(string parameter, string variable)
-    {
-        if (MyInvocation.BoundParameters.TryGetValue(parameter, out object? value) && value is not null)
-        {
-            return LanguagePrimitives.ConvertTo<ActionPreference>(value);
-        }
-
-        return ReadPreference(variable, ActionPreference.Continue);
-    }
-
-    private ActionPreference ReadPreference(string variable, ActionPreference fallback)
-    {
-        object? value = SessionState.PSVariable.GetValue(variable);
-        return value is null ? fallback : LanguagePrimitives.ConvertTo<ActionPreference>(value);
-    }
-
-    private IReadOnlyList<string> ResolveModules()
-    {
-        var modules = new List<string>();
-        foreach (string module in Module ?? Array.Empty<string>())
-        {
-            bool looksLikePath = module.IndexOfAny(new[] { '/', '\\' }) >= 0 || module.EndsWith(".psd1", StringComparison.OrdinalIgnoreCase)
-                || module.EndsWith(".psm1", StringComparison.OrdinalIgnoreCase) || module.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-            if (!looksLikePath || IsRemote)
-            {
-                // Remotely a module is looked up on the host, where a local path means nothing.
-                modules.Add(module);
-                continue;
-            }
-
-            string path = GetUnresolvedProviderPathFromPSPath(module);
-            if (!File.Exists(path) && !Directory.Exists(path))
-            {
-                ThrowTerminatingError(new ErrorRecord(
-                    new FileNotFoundException($"The module '{module}' given to -Module was not found at '{path}'.", path),
-                    ErrorIds.ModuleNotFound, ErrorCategory.ObjectNotFound, module));
-            }
-
-            modules.Add(path);
-        }
-
-        return modules;
     }
 
     private ICallerValues CallerValues => _callerValues ??= new SessionCallerValues(SessionState, InvokeCommand);
-
-    /// <summary>A script block bound for a worker stops the call (see <see cref="ScriptBlockValues"/>).</summary>
-    private void RefuseScriptBlocks(string what, object? value)
-    {
-        if (ScriptBlockValues.Find(value) is { } where)
-        {
-            ThrowTerminatingError(new ScriptBlockValueException(what, where, value).ErrorRecord);
-        }
-    }
 
     /// <summary>What separate parameter sets would enforce: one kind of remote target, and options that fit it.</summary>
     private void CheckRemoteParameters()

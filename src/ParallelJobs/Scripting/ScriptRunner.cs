@@ -171,8 +171,9 @@ internal sealed class ScriptRunner : IItemRunner
             }
 
             WorkItem item = batch[i];
-            ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptTask task = item.Task as ScriptTask ?? _config.DefaultTask!;
+            _runspace!.PrepareItem(task);
+            ItemAttempt attempt = _context.Begin(item, _stopForTimeout);
             ScriptBlock script = _compiled.Get(task.StreamingText ?? task.Text);
 
             _variables.Clear();
@@ -300,6 +301,7 @@ internal sealed class ScriptRunner : IItemRunner
 
     private object? StartShared(int index)
     {
+        _runspace!.PrepareItem(_config.DefaultTask!);
         WorkItem item = _batch![index];
         SetCurrent(_context.Begin(item, _stopForTimeout));
         return item.Input;

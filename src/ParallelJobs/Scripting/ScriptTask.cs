@@ -40,6 +40,12 @@ internal sealed class ScriptTask
     /// </summary>
     public bool Reshaped { get; set; }
 
+    /// <summary>
+    /// True when the script cannot change its runspace's global state (see <see cref="SharedScopeAnalyzer.LeavesSessionAlone"/>):
+    /// the worker then skips the check for leftovers after it. False, the safe side, unless the builder says so.
+    /// </summary>
+    public bool LeavesSessionAlone { get; set; }
+
     /// <summary>Variables the shared-scope script clears before each item.</summary>
     public string[] SharedScopeResets { get; set; } = System.Array.Empty<string>();
 }

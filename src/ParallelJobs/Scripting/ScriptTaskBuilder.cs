@@ -79,6 +79,7 @@ internal static class ScriptTaskBuilder
             Reshaped = shape.RunsAsCommand || shape.NeedsItemLoop,
             StreamingText = Streaming(text),
         };
+        task.LeavesSessionAlone = SharedScopeAnalyzer.LeavesSessionAlone(ast);
         if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
         {
             task.SharedScopeText = SharedScope(ast, source, resets);

@@ -80,6 +80,178 @@ internal static class SharedScopeAnalyzer
         return new List<string>(names).ToArray();
     }
 
+    /// <summary>
+    /// True when the script cannot change its runspace's global state, so the worker skips the check between
+    /// items after it. Without a command, a scoped or drive-qualified variable, the engine's automatic objects,
+    /// reflection or a script block made from text, a script reaches nothing but its own scope and the objects
+    /// it is given. Anything in doubt counts as a possible change: that only costs the check.
+    /// </summary>
+    public static bool LeavesSessionAlone(ScriptBlockAst ast)
+    {
+        if (ast.UsingStatements.Count > 0 || ast.ScriptRequirements is not null)
+        {
+            return false;
+        }
+
+        foreach (Ast node in ast.FindAll(_ => true, searchNestedScriptBlocks: true))
+        {
+            if (!IsInert(node))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsInert(Ast node)
+    {
+        switch (node)
+        {
+            case CommandAst:
+            case TypeDefinitionAst:
+            case DynamicKeywordStatementAst:
+            case ConfigurationDefinitionAst:
+                return false;
+            case FunctionDefinitionAst function:
+                // function global:f {} outlives the item; an unscoped one stays in the item's scope.
+                return function.Name.IndexOf(':') < 0;
+            case VariableExpressionAst variable:
+                return variable.Parent is UsingExpressionAst || IsInertVariable(variable.VariablePath);
+            case InvokeMemberExpressionAst call:
+                return call.Member is StringConstantExpressionAst { Value: { } name } && !RunsCode(name, call)
+                    && (!call.Static || call.Expression is TypeExpressionAst);
+            case MemberExpressionAst member:
+                // [type]::Member only on a type named in the script (which must be a pure one, below).
+                return !member.Static || member.Expression is TypeExpressionAst;
+            case TypeExpressionAst type:
+                return type.Parent is BinaryExpressionAst { Operator: TokenKind.Is or TokenKind.IsNot } || IsPureType(type.TypeName);
+            case ConvertExpressionAst convert:
+                return IsPureType(convert.Type.TypeName);
+            case TypeConstraintAst constraint:
+                return IsPureType(constraint.TypeName);
+            case BinaryExpressionAst { Operator: TokenKind.As } asOperator:
+                return asOperator.Right is TypeExpressionAst;
+            default:
+                return true;
+        }
+    }
+
+    private static bool IsInertVariable(VariablePath path)
+    {
+        if (path.IsGlobal || path.IsScript || (path.IsDriveQualified && !path.DriveName.Equals("env", StringComparison.OrdinalIgnoreCase)))
+        {
+            // $global:, $script:, ${function:f}, $variable:x, $alias:x: beyond the item's scope ($env: is the process's).
+            return false;
+        }
+
+        string name = path.UserPath;
+        int colon = name.IndexOf(':');
+        name = colon >= 0 ? name.Substring(colon + 1) : name;
+        return !EngineVariables.Contains(name);
+    }
+
+    /// <summary>Methods that run code or reach members by reflection, and so could reach the runspace.</summary>
+    private static bool RunsCode(string name, InvokeMemberExpressionAst call)
+    {
+        if (name.IndexOf("Invoke", StringComparison.OrdinalIgnoreCase) >= 0 || ReflectionMethods.Contains(name))
+        {
+            return true;
+        }
+
+        if (name.Equals("ForEach", StringComparison.OrdinalIgnoreCase) || name.Equals("Where", StringComparison.OrdinalIgnoreCase))
+        {
+            // .ForEach('Name') calls a method by name; with a script block literal its body is analyzed too.
+            foreach (ExpressionAst argument in call.Arguments ?? (IEnumerable<ExpressionAst>)Array.Empty<ExpressionAst>())
+            {
+                if (argument is not ScriptBlockExpressionAst)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Types whose static members, constructors and conversions touch no runspace.</summary>
+    private static bool IsPureType(ITypeName name)
+    {
+        if (name.FullName.Equals("ordered", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        try
+        {
+            return name.GetReflectionType() is { } type && IsPureType(type);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    private static bool IsPureType(Type type)
+    {
+        if (type.IsArray)
+        {
+            return IsPureType(type.GetElementType()!);
+        }
+
+        if (type.IsGenericType)
+        {
+            if (!PureGenerics.Contains(type.GetGenericTypeDefinition()))
+            {
+                return false;
+            }
+
+            foreach (Type argument in type.GetGenericArguments())
+            {
+                if (!IsPureType(argument))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return type.IsEnum || PureTypes.Contains(type);
+    }
+
+    private static readonly HashSet<string> EngineVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ExecutionContext", "PSCmdlet", "Host",
+    };
+
+    private static readonly HashSet<string> ReflectionMethods = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "GetType", "GetMethod", "GetMethods", "GetProperty", "GetProperties", "GetField", "GetFields", "GetMember", "GetMembers",
+        "GetConstructor", "GetConstructors", "GetValue", "SetValue", "GetGetMethod", "GetSetMethod", "CreateInstance", "CreateDelegate",
+        "GetSteppablePipeline", "GetNewClosure", "GetInterface", "GetInterfaces", "GetNestedType", "GetNestedTypes", "GetEvent", "GetEvents",
+        "MakeGenericType", "MakeGenericMethod", "GetRuntimeMethod", "GetRuntimeMethods", "GetRuntimeProperty", "GetRuntimeProperties",
+        "GetRuntimeField", "GetRuntimeFields", "GetTypes", "GetExportedTypes", "ResolveMethod", "ResolveMember", "ResolveField", "ResolveType",
+        "AddScript", "AddCommand", "Begin", "Process", "End",
+    };
+
+    private static readonly HashSet<Type> PureTypes = new()
+    {
+        typeof(object), typeof(string), typeof(char), typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort),
+        typeof(int), typeof(uint), typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(decimal),
+        typeof(System.Numerics.BigInteger), typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan), typeof(Guid), typeof(Version),
+        typeof(Math), typeof(Convert), typeof(BitConverter), typeof(System.Text.RegularExpressions.Regex), typeof(System.Text.StringBuilder),
+        typeof(System.IO.Path), typeof(PSObject), typeof(PSCustomObject), typeof(System.Collections.Hashtable),
+        typeof(System.Collections.Specialized.OrderedDictionary), typeof(System.Collections.ArrayList), typeof(Array), typeof(void),
+        typeof(SwitchParameter), typeof(System.Collections.IDictionary), typeof(System.Collections.IEnumerable),
+    };
+
+    private static readonly HashSet<Type> PureGenerics = new()
+    {
+        typeof(List<>), typeof(Dictionary<,>), typeof(HashSet<>), typeof(Queue<>), typeof(Stack<>), typeof(SortedDictionary<,>),
+        typeof(KeyValuePair<,>), typeof(Nullable<>),
+    };
+
     private static bool Allows(Ast node, HashSet<string> assigned)
     {
         switch (node)

@@ -10,8 +10,9 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// A runspace opened for a pool key: modules imported and the initialization script run once.
-/// It remembers which global variables and functions existed then, so that a run's leftovers
-/// can be removed before the next run reuses it.
+/// It remembers its global state then (<see cref="SessionSnapshot"/>), so that a run's leftovers are
+/// removed before the next run reuses it, and its state at a run's first item, so that every item starts
+/// as that one did: <see cref="PrepareItem"/> checks before each item and restores only what changed.
 /// </summary>
 internal sealed class WorkerRunspace : IDisposable
 {
@@ -21,6 +22,19 @@ internal sealed class WorkerRunspace : IDisposable
 
     private HashSet<string> _baselineVariables = new(StringComparer.OrdinalIgnoreCase);
     private HashSet<string> _baselineFunctions = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The global tables, or null where this PowerShell keeps them elsewhere (then only the location is checked).</summary>
+    private SessionTables? _tables;
+    private SessionState? _session;
+    private ArrayList? _errors;
+    private SessionSnapshot? _poolState;
+    private SessionSnapshot? _runState;
+
+    /// <summary>Whether the item before the next one ran a script that may have changed the global state.</summary>
+    private bool _lastMayChange;
+    private string? _runLocation;
+    private bool _poisoned;
+    private readonly Dictionary<string, ScriptBlock> _restoreScripts = new(StringComparer.Ordinal);
 
     private WorkerRunspace(Runspace runspace, string poolKey, string description)
     {
@@ -101,13 +115,137 @@ internal sealed class WorkerRunspace : IDisposable
             _location = config.Location;
         }
 
+        // The run's clean state is taken at its first item, once the driver script has set its own variables.
+        _runState = null;
+        _lastMayChange = false;
+        _runLocation = string.IsNullOrEmpty(config.Location) ? null : config.Location;
         Runs++;
+    }
+
+    /// <summary>
+    /// Called on the worker thread, inside the running pipeline, before each item (<paramref name="next"/> is
+    /// the script it runs): an item that changed the location, a global variable, function, alias, drive or
+    /// module, or left an error in $Error, has that undone, so the next one starts as the run's first did.
+    /// After a script that cannot change the global state (<see cref="ScriptTask.LeavesSessionAlone"/>) only
+    /// $Error is looked at; otherwise the check compares the global tables by reference, and the restore runs
+    /// only when something changed.
+    /// </summary>
+    public void PrepareItem(ScriptTask next)
+    {
+        bool mayHaveChanged = _lastMayChange;
+        _lastMayChange = !next.LeavesSessionAlone;
+        if (_tables is not null && _runState is null)
+        {
+            _runState = SessionSnapshot.Take(_tables, _errors);
+            return;
+        }
+
+        if (!mayHaveChanged)
+        {
+            // An error the item threw (and its try caught) is still in $Error.
+            if (_errors is { Count: > 0 })
+            {
+                _errors.Clear();
+            }
+
+            return;
+        }
+
+        if (_tables is null || _runState is null)
+        {
+            PrepareItemWithoutTables();
+            return;
+        }
+
+        if (_runState.IsIntact())
+        {
+            return;
+        }
+
+        try
+        {
+            _runState.Restore(_session!, _runLocation, RunInPipeline);
+            _runState = SessionSnapshot.Take(_tables, _errors);
+        }
+        catch (Exception)
+        {
+            // What could not be put back must not reach the next call: the pool closes this runspace.
+            _poisoned = true;
+        }
+    }
+
+    /// <summary>Without the tables: at least the location and $Error, through the public API.</summary>
+    private void PrepareItemWithoutTables()
+    {
+        if (_session is null)
+        {
+            return;
+        }
+
+        _errors?.Clear();
+        if (_runLocation is not null && !string.Equals(_session.Path.CurrentFileSystemLocation.ProviderPath, _runLocation, StringComparison.Ordinal))
+        {
+            _session.Path.SetLocation(WildcardPattern.Escape(_runLocation));
+        }
+    }
+
+    private void RunInPipeline(string script, object?[] arguments)
+    {
+        if (!_restoreScripts.TryGetValue(script, out ScriptBlock? block))
+        {
+            block = ScriptBlock.Create(script);
+            _restoreScripts[script] = block;
+        }
+
+        block.Invoke(arguments);
+    }
+
+    private void RunIdle(string script, object?[] arguments)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = Runspace;
+        ps.AddScript(script);
+        foreach (object? argument in arguments)
+        {
+            ps.AddArgument(argument);
+        }
+
+        ps.Invoke();
     }
 
     /// <summary>Removes what a run left behind, so the next run starts as this one did.</summary>
     public void Reset()
     {
+        if (_poisoned)
+        {
+            throw new InvalidOperationException("An item changed this runspace in a way that could not be undone.");
+        }
+
         SessionStateProxy state = Runspace.SessionStateProxy;
+        _runState = null;
+        if (_poolState is not null && _session is not null)
+        {
+            if (!_poolState.IsIntact())
+            {
+                _poolState.Restore(_session, null, RunIdle);
+            }
+        }
+        else
+        {
+            RemoveLeftovers(state);
+        }
+
+        (state.GetVariable("Error") as ArrayList)?.Clear();
+
+        // An item may have moved elsewhere: remember where the runspace really is, for the next ApplyRun.
+        PathInfo where = state.Path.CurrentLocation;
+        _location = where.Provider.Name == "FileSystem" ? where.ProviderPath : null;
+        LastUsed = DateTime.Now;
+    }
+
+    /// <summary>The slow way, where the tables are not reachable: through the providers, variables and functions only.</summary>
+    private void RemoveLeftovers(SessionStateProxy state)
+    {
         foreach (PSObject item in state.InvokeProvider.ChildItem.Get("variable:", false))
         {
             if (item.BaseObject is PSVariable variable && !_baselineVariables.Contains(variable.Name))
@@ -123,13 +261,6 @@ internal sealed class WorkerRunspace : IDisposable
                 state.InvokeProvider.Item.Remove(@"function:\" + function.Name, false);
             }
         }
-
-        (state.GetVariable("Error") as ArrayList)?.Clear();
-
-        // An item may have moved elsewhere: remember where the runspace really is, for the next ApplyRun.
-        PathInfo where = state.Path.CurrentLocation;
-        _location = where.Provider.Name == "FileSystem" ? where.ProviderPath : null;
-        LastUsed = DateTime.Now;
     }
 
     public void Dispose() => Runspace.Dispose();
@@ -164,13 +295,22 @@ internal sealed class WorkerRunspace : IDisposable
             }
         }
 
+        SessionStateProxy state = Runspace.SessionStateProxy;
+        _session = (state.GetVariable("ExecutionContext") as EngineIntrinsics)?.SessionState;
+        _errors = state.GetVariable("Error") as ArrayList;
         if (!forPool)
         {
             // A runspace for a single item (-UseNewRunspace) is never reset, so it needs no baseline.
             return;
         }
 
-        SessionStateProxy state = Runspace.SessionStateProxy;
+        _tables = _session is null ? null : SessionTables.TryGet(_session);
+        if (_tables is not null)
+        {
+            _poolState = SessionSnapshot.Take(_tables, _errors);
+            return;
+        }
+
         foreach (PSObject item in state.InvokeProvider.ChildItem.Get("variable:", false))
         {
             _baselineVariables.Add(((PSVariable)item.BaseObject).Name);
