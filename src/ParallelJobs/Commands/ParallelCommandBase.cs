@@ -23,7 +23,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     private PipelineWriter? _writer;
     private JobLog? _log;
     private ProgressReporter? _progress;
-    private HashSet<string>? _keys;
+    private ItemKeys? _keys;
     private IStreamTarget? _target;
     private long _enqueued;
     private bool _handedOff;
@@ -150,7 +150,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
         if (LogPath is not null || Key is not null)
         {
-            _keys = new HashSet<string>(StringComparer.Ordinal);
+            _keys = new ItemKeys(Key is null ? null : ComputeKey, _log, Force);
         }
 
         _factory = CreateRunnerFactory(options);
@@ -165,7 +165,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     {
         long index = _enqueued++;
         string? key = null;
-        if ((Key is not null || _log is not null) && !TryKeyFor(input, index, out key))
+        if (_keys is not null && !TryKeyFor(input, index, out key))
         {
             return;
         }
@@ -190,53 +190,32 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     {
         try
         {
-            key = Key is null ? index.ToString(CultureInfo.InvariantCulture) : ComputeKey(input);
-        }
-        catch (Exception ex)
-        {
-            var refused = new ErrorRecord(
-                new ArgumentException($"The -Key script block failed for this item, so it was not run: {(ex is RuntimeException rex ? rex.ErrorRecord.Exception.Message : ex.Message)}", ex),
-                ErrorIds.KeyFailed, ErrorCategory.InvalidArgument, input);
-            _run!.AddRefused(input, refused, _writer!);
-            key = null;
-            return false;
-        }
-
-        if (_keys is not null && !_keys.Add(key))
-        {
-            string duplicateKey = key;
-            var duplicate = new ErrorRecord(
-                new ArgumentException($"Another item already has the key '{duplicateKey}', so this one was not run: the job log tells items apart by key. Make -Key return a unique value per item."),
-                ErrorIds.DuplicateKey, ErrorCategory.InvalidArgument, input);
-            _run!.AddRefused(input, duplicate, _writer!);
-            return false;
-        }
-
-        try
-        {
-            LogEntry? entry = null;
-            _log?.TryGetCompleted(key, input, Force, out entry);
-            if (entry is not null)
+            KeyDecision decision = _keys!.Decide(input, index);
+            key = decision.Key;
+            if (decision.Refusal is { } refusal)
             {
-                string finishedKey = key;
-                _run!.AddFinished(input, finishedKey, result =>
+                _run!.AddRefused(input, refusal, _writer!);
+            }
+            else if (decision.Logged is { } entry)
+            {
+                _run!.AddFinished(input, key, result =>
                 {
                     result.Output = JobLog.ReadOutput(entry);
                     result.Attempts = entry.Attempts;
                     result.StartTime = entry.Start;
                     result.Duration = TimeSpan.FromSeconds(entry.Duration);
                 }, _writer!);
-                return false;
             }
+
+            return decision.Runs;
         }
         catch (JobLogException ex)
         {
             // The log no longer fits this input, or an entry cannot be read back: the run ends here.
+            key = null;
             Conclude(new RunOutcome(RunEnd.LogFailed, ex));
             return false;
         }
-
-        return true;
     }
 
     protected override void EndProcessing() => FinishRun();
@@ -338,13 +317,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     private string ComputeKey(object? input)
     {
         var variables = new List<PSVariable> { new("_", input) };
-        string key = string.Join(",", Key!.InvokeWithContext(null, variables).Select(o => o?.ToString()));
-        if (key.Length == 0)
-        {
-            throw new ArgumentException("-Key returned nothing.");
-        }
-
-        return key;
+        return string.Join(",", Key!.InvokeWithContext(null, variables).Select(o => o?.ToString()));
     }
 
     private void ShowProgress(IStreamTarget target)
