@@ -35,12 +35,20 @@ function Invoke-Native {
 
 function Invoke-Build {
     $bin = Join-Path $out 'bin'
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/ParallelJobs/ParallelJobs.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet')
+    # A fresh folder, so that no assembly a former build left there is shipped.
+    if (Test-Path $bin) { Remove-Item $bin -Recurse -Force }
+    # ParallelJobs.Images builds ParallelJobs.dll too: it is its project reference.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ParallelJobs.Images/ParallelJobs.Images.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet')
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleDir
-    Get-ChildItem $bin -Filter *.dll | Where-Object Name -notlike 'System.Management.Automation*' | Copy-Item -Destination $moduleDir
-    # ImageSharp's SIMD build for PowerShell 7 (the portable one above also serves Windows PowerShell 5.1).
-    Copy-Item (Join-Path $bin 'netcoreapp3.1') $moduleDir -Recurse
+    Copy-Item (Join-Path $bin 'ParallelJobs.dll') $moduleDir
+    # Resize-Image's ImageSharp code, ImageSharp and its dependencies load from a folder of their own when the
+    # first image is resized, into a load context of the module's own on PowerShell 7 (see ImageSharpLoader).
+    $images = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'Images')
+    Get-ChildItem $bin -Filter *.dll | Where-Object { $_.Name -ne 'ParallelJobs.dll' -and $_.Name -notlike 'System.Management.Automation*' } |
+        Copy-Item -Destination $images
+    # ImageSharp's SIMD build for PowerShell 7 (the portable one above serves Windows PowerShell 5.1).
+    Copy-Item (Join-Path $bin 'netcoreapp3.1') $images -Recurse
     Copy-Item (Join-Path $root 'ParallelJobs.psd1') $moduleDir
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleDir
     $helpDir = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'en-US')
