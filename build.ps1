@@ -4,7 +4,8 @@
 .DESCRIPTION
     Tasks:
       Build    compile the module and lay it out, with its help, in out/ParallelJobs
-      Test     Build, then run the xunit engine tests and the Pester tests; the last line is "N passed, N failed"
+      Test     Build, then compile the sources for .NET Framework 4.7.2 (the 5.1 check), run the xunit engine tests
+               and the Pester tests; the last line is "N passed, N failed"
       Demo     Build, then run the seed example: 20 items that each sleep 0.5 s, 10 at a time
       Package  Build, then write out/packages/ParallelJobs.<version>.nupkg for Install-PSResource
       Bench    Build, then run the benchmark table in bench/
@@ -71,6 +72,14 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results
 
+    # Windows PowerShell 5.1 runs the same netstandard2.0 build on the .NET Framework: compiling the sources
+    # against its reference assemblies makes an API the .NET Framework lacks fail the run (counted as one test).
+    Write-Host '== net472: the sources against the .NET Framework 4.7.2 reference assemblies'
+    & dotnet build (Join-Path $root 'tests/tools/Net472Check/Net472Check.csproj') -c $Configuration --nologo -v quiet
+    $net472Passed = [int]($LASTEXITCODE -eq 0)
+    $net472Failed = 1 - $net472Passed
+    if ($net472Failed) { Write-Warning 'The sources do not compile for .NET Framework 4.7.2 (Windows PowerShell 5.1).' }
+
     Write-Host '== xunit: engine tests'
     $trx = Join-Path $results 'xunit.trx'
     & dotnet test (Join-Path $root 'tests/ParallelJobs.Tests/ParallelJobs.Tests.csproj') -c $Configuration --nologo `
@@ -101,9 +110,9 @@ function Invoke-Test {
         Write-Warning 'Pester wrote no results: counting the whole run as one failure.'
     }
 
-    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f $xunitPassed, $xunitFailed, $pesterPassed, $pesterFailed)
-    $failed = $xunitFailed + $pesterFailed
-    Write-Host ("{0} passed, {1} failed" -f ($xunitPassed + $pesterPassed), $failed)
+    Write-Host ("net472: {0} passed, {1} failed; xunit: {2} passed, {3} failed; Pester: {4} passed, {5} failed" -f $net472Passed, $net472Failed, $xunitPassed, $xunitFailed, $pesterPassed, $pesterFailed)
+    $failed = $net472Failed + $xunitFailed + $pesterFailed
+    Write-Host ("{0} passed, {1} failed" -f ($net472Passed + $xunitPassed + $pesterPassed), $failed)
     if ($failed -gt 0) { exit 1 }
 }
 
