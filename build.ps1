@@ -4,7 +4,8 @@
 .DESCRIPTION
     Tasks:
       Build    compile the module and lay it out, with its help, in out/ParallelJobs
-      Test     Build, then run the xunit engine tests and the Pester tests; the last line is "N passed, N failed"
+      Test     Build, then compile the sources for .NET Framework 4.7.2 (the 5.1 check), run the xunit engine tests
+               and the Pester tests; the last line is "N passed, N failed"
       Demo     Build, then run the seed example: 20 items that each sleep 0.5 s, 10 at a time
       Package  Build, then write out/packages/ParallelJobs.<version>.nupkg for Install-PSResource
       Bench    Build, then run the benchmark table in bench/
@@ -35,12 +36,20 @@ function Invoke-Native {
 
 function Invoke-Build {
     $bin = Join-Path $out 'bin'
-    Invoke-Native dotnet @('build', (Join-Path $root 'src/ParallelJobs/ParallelJobs.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet')
+    # A fresh folder, so that no assembly a former build left there is shipped.
+    if (Test-Path $bin) { Remove-Item $bin -Recurse -Force }
+    # ParallelJobs.Images builds ParallelJobs.dll too: it is its project reference.
+    Invoke-Native dotnet @('build', (Join-Path $root 'src/ParallelJobs.Images/ParallelJobs.Images.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet')
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $moduleDir
-    Get-ChildItem $bin -Filter *.dll | Where-Object Name -notlike 'System.Management.Automation*' | Copy-Item -Destination $moduleDir
-    # ImageSharp's SIMD build for PowerShell 7 (the portable one above also serves Windows PowerShell 5.1).
-    Copy-Item (Join-Path $bin 'netcoreapp3.1') $moduleDir -Recurse
+    Copy-Item (Join-Path $bin 'ParallelJobs.dll') $moduleDir
+    # Resize-Image's ImageSharp code, ImageSharp and its dependencies load from a folder of their own when the
+    # first image is resized, into a load context of the module's own on PowerShell 7 (see ImageSharpLoader).
+    $images = New-Item -ItemType Directory -Path (Join-Path $moduleDir 'Images')
+    Get-ChildItem $bin -Filter *.dll | Where-Object { $_.Name -ne 'ParallelJobs.dll' -and $_.Name -notlike 'System.Management.Automation*' } |
+        Copy-Item -Destination $images
+    # ImageSharp's SIMD build for PowerShell 7 (the portable one above serves Windows PowerShell 5.1).
+    Copy-Item (Join-Path $bin 'netcoreapp3.1') $images -Recurse
     Copy-Item (Join-Path $root 'ParallelJobs.psd1') $moduleDir
     Copy-Item (Join-Path $root 'LICENSE'), (Join-Path $root 'CHANGELOG.md') $moduleDir
     Copy-Item (Join-Path $root 'module/*.ps1xml') $moduleDir
@@ -63,6 +72,14 @@ function Invoke-Test {
     $results = Join-Path $out 'TestResults'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     $null = New-Item -ItemType Directory -Path $results
+
+    # Windows PowerShell 5.1 runs the same netstandard2.0 build on the .NET Framework: compiling the sources
+    # against its reference assemblies makes an API the .NET Framework lacks fail the run (counted as one test).
+    Write-Host '== net472: the sources against the .NET Framework 4.7.2 reference assemblies'
+    & dotnet build (Join-Path $root 'tests/tools/Net472Check/Net472Check.csproj') -c $Configuration --nologo -v quiet
+    $net472Passed = [int]($LASTEXITCODE -eq 0)
+    $net472Failed = 1 - $net472Passed
+    if ($net472Failed) { Write-Warning 'The sources do not compile for .NET Framework 4.7.2 (Windows PowerShell 5.1).' }
 
     Write-Host '== xunit: engine tests'
     $trx = Join-Path $results 'xunit.trx'
@@ -94,9 +111,9 @@ function Invoke-Test {
         Write-Warning 'Pester wrote no results: counting the whole run as one failure.'
     }
 
-    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f $xunitPassed, $xunitFailed, $pesterPassed, $pesterFailed)
-    $failed = $xunitFailed + $pesterFailed
-    Write-Host ("{0} passed, {1} failed" -f ($xunitPassed + $pesterPassed), $failed)
+    Write-Host ("net472: {0} passed, {1} failed; xunit: {2} passed, {3} failed; Pester: {4} passed, {5} failed" -f $net472Passed, $net472Failed, $xunitPassed, $xunitFailed, $pesterPassed, $pesterFailed)
+    $failed = $net472Failed + $xunitFailed + $pesterFailed
+    Write-Host ("{0} passed, {1} failed" -f ($net472Passed + $xunitPassed + $pesterPassed), $failed)
     if ($failed -gt 0) { exit 1 }
 }
 

@@ -28,6 +28,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module (Resolve-Path $ModulePath).Path -Force
+# The module keeps its ImageSharp in a load context of its own: the loops below use the same build, loaded here.
+Add-Type -Path (Join-Path (Split-Path (Resolve-Path $ModulePath).Path) 'Images/netcoreapp3.1/SixLabors.ImageSharp.dll')
 
 $work = Join-Path ([IO.Path]::GetTempPath()) "pj-bench-images-$PID"
 $sources = Join-Path $work 'src'

@@ -5,7 +5,8 @@
 BeforeAll {
     Import-Module $env:PARALLELJOBS_MODULE -Force
     if (-not ('SixLabors.ImageSharp.Image' -as [type])) {
-        Add-Type -Path (Join-Path (Split-Path $env:PARALLELJOBS_MODULE) 'SixLabors.ImageSharp.dll')
+        # The module's own copy loads into a context of its own; this one is the tests' (see Dependencies.Tests.ps1).
+        Add-Type -Path (Join-Path (Split-Path $env:PARALLELJOBS_MODULE) 'Images/SixLabors.ImageSharp.dll')
     }
 
     $script:root = Join-Path ([IO.Path]::GetTempPath()) "pj-resize-tests-$([guid]::NewGuid().ToString('N'))"
@@ -573,20 +574,30 @@ Describe 'Resize-Image' {
     }
 
     Context 'The ImageSharp build' {
-        It 'uses the SIMD build of ImageSharp on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
-            [SixLabors.ImageSharp.Image].Assembly.Location | Should -BeLike '*netcoreapp3.1*'
+        BeforeAll {
+            # Where the module's own ImageSharp came from: its load context, apart from the tests' copy.
+            $script:moduleImageSharp = {
+                $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'ParallelJobs.Images'
+                ($context.Assemblies | Where-Object { $_.GetName().Name -eq 'SixLabors.ImageSharp' }).Location
+            }
         }
 
-        It 'falls back to the portable build beside the module when the SIMD one is missing' {
+        It 'uses the SIMD build of ImageSharp on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+            $photo = New-TestImage (Join-Path $root 'simd/photo.jpg')
+            $null = Resize-Image -LiteralPath $photo.FullName -Width 40 -Suffix _s
+            & $moduleImageSharp | Should -BeLike '*netcoreapp3.1*'
+        }
+
+        It 'falls back to the portable build in the Images folder when the SIMD one is missing' {
             # A copy of the module without the netcoreapp3.1 folder, imported by a new PowerShell process.
             $copy = Join-Path $root 'portable/ParallelJobs'
             Copy-Item -LiteralPath (Split-Path $env:PARALLELJOBS_MODULE) -Destination $copy -Recurse
-            Remove-Item -LiteralPath (Join-Path $copy 'netcoreapp3.1') -Recurse
+            Remove-Item -LiteralPath (Join-Path $copy 'Images/netcoreapp3.1') -Recurse
             $photo = New-TestImage (Join-Path $root 'portable/photo.jpg')
             $script = @"
 Import-Module '$(Join-Path $copy 'ParallelJobs.psd1')'
 `$result = Resize-Image -LiteralPath '$($photo.FullName)' -Width 40 -Suffix _p
-[pscustomobject]@{ Width = `$result.Width; Location = [SixLabors.ImageSharp.Image].Assembly.Location } | ConvertTo-Json -Compress
+[pscustomobject]@{ Width = `$result.Width; Location = & { $moduleImageSharp } } | ConvertTo-Json -Compress
 "@
             $host_ = [Environment]::ProcessPath
             # Run as 'dotnet pwsh.dll' when this PowerShell is the dotnet tool.
@@ -595,7 +606,7 @@ Import-Module '$(Join-Path $copy 'ParallelJobs.psd1')'
             $LASTEXITCODE | Should -Be 0
             $child = $json | ConvertFrom-Json
             $child.Width | Should -Be 40
-            $child.Location | Should -Be (Join-Path $copy 'SixLabors.ImageSharp.dll')
+            $child.Location | Should -Be (Join-Path $copy 'Images/SixLabors.ImageSharp.dll')
         }
     }
 }

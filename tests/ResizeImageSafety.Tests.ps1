@@ -5,7 +5,8 @@
 BeforeAll {
     Import-Module $env:PARALLELJOBS_MODULE -Force
     if (-not ('SixLabors.ImageSharp.Image' -as [type])) {
-        Add-Type -Path (Join-Path (Split-Path $env:PARALLELJOBS_MODULE) 'SixLabors.ImageSharp.dll')
+        # The module's own copy loads into a context of its own; this one is the tests' (see Dependencies.Tests.ps1).
+        Add-Type -Path (Join-Path (Split-Path $env:PARALLELJOBS_MODULE) 'Images/SixLabors.ImageSharp.dll')
     }
 
     $script:root = Join-Path ([IO.Path]::GetTempPath()) "pj-resize-safety-$([guid]::NewGuid().ToString('N'))"

@@ -1,18 +1,16 @@
 using System.Management.Automation;
-using ParallelJobs.Operations.Images;
 using ParallelJobs.Scripting;
 
 namespace ParallelJobs;
 
 /// <summary>
-/// Runs on Import-Module: picks the ImageSharp build for this host before any image code runs, and
-/// builds the shared session state in the background, so the first call is fast.
+/// Runs on Import-Module: builds the shared session state in the background, so the first call is fast.
+/// Nothing else is loaded here: Resize-Image's ImageSharp loads on its first image (see ImageSharpLoader).
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer
 {
     public void OnImport()
     {
-        ImageSharpLoader.Register();
         Prewarmer.Start();
     }
 }

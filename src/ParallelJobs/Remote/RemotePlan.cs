@@ -67,6 +67,19 @@ internal sealed class RemotePlan
             : null;
     }
 
+    /// <summary>
+    /// Windows PowerShell 5.1 has no SSH remoting (it came with PowerShell 6), so -HostName and -SSHConnection
+    /// cannot work there. Null when they are not given or the host is PowerShell 7, else the message.
+    /// </summary>
+    public static string? SshRemotingUnavailable(bool hostName, bool sshConnection, bool? windowsPowerShell = null)
+    {
+        // The .NET Framework's core library is mscorlib: only Windows PowerShell 5.1 runs on it.
+        bool onFramework = windowsPowerShell ?? typeof(object).Assembly.GetName().Name == "mscorlib";
+        return onFramework && (hostName || sshConnection)
+            ? $"{(hostName ? "-HostName" : "-SSHConnection")} runs the items over SSH remoting, which needs PowerShell 7 or later: Windows PowerShell 5.1 has none. Run this command from pwsh, PowerShell 7."
+            : null;
+    }
+
     /// <summary>-HostName: every host gets <paramref name="slotsPerHost"/> connections with the same settings.</summary>
     public static RemotePlan ForHostNames(IEnumerable<string> names, string? userName, string? keyFilePath, int? port, Hashtable? options, int slotsPerHost)
     {

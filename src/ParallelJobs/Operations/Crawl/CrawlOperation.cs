@@ -5,10 +5,10 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Threading;
-using HtmlAgilityPack;
 using ParallelJobs.Engine;
 using ParallelJobs.Operations.Web;
 
@@ -167,7 +167,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         }
     }
 
-    private static (string? Title, string[] Links) ReadPage(string text, Uri pageUri, CancellationToken token)
+    internal static (string? Title, string[] Links) ReadPage(string text, Uri pageUri, CancellationToken token)
     {
         (string? title, string? baseHref, List<string> hrefs) = HtmlLinkScanner.Scan(text, token);
         Uri baseUri = pageUri;
@@ -185,7 +185,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
                 token.ThrowIfCancellationRequested();
             }
 
-            if (UrlNormalizer.Resolve(baseUri, HtmlEntity.DeEntitize(hrefs[i])) is { } link && unique.Add(link.AbsoluteUri))
+            if (UrlNormalizer.Resolve(baseUri, WebUtility.HtmlDecode(hrefs[i])) is { } link && unique.Add(link.AbsoluteUri))
             {
                 links.Add(link.AbsoluteUri);
             }

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Net;
 using System.Threading;
-using HtmlAgilityPack;
 
 namespace ParallelJobs.Operations.Crawl;
 
@@ -87,7 +87,9 @@ internal static class HtmlLinkScanner
             }
         }
 
-        return (title is null ? null : HtmlEntity.DeEntitize(title).Trim(), baseHref is null ? null : HtmlEntity.DeEntitize(baseHref), hrefs);
+        // The framework's decoder: named, decimal and hex references (a missing ';' leaves the text as it is),
+        // with no third-party assembly that another module's copy could clash with.
+        return (title is null ? null : WebUtility.HtmlDecode(title).Trim(), baseHref is null ? null : WebUtility.HtmlDecode(baseHref), hrefs);
     }
 
     /// <summary>Reads a start tag from its name on; returns the index after its '&gt;', with the lower-case name and any href.</summary>

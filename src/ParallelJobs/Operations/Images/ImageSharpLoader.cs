@@ -1,78 +1,56 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Reflection;
 using System.Threading;
 
 namespace ParallelJobs.Operations.Images;
 
 /// <summary>
-/// Picks the ImageSharp build that suits the host, once, at Import-Module, before any image code runs.
-/// The module folder holds the netstandard2.0 build, which runs everywhere; on PowerShell 7 the
-/// netcoreapp3.1 build in the subfolder of that name is loaded first instead, because only it uses the
-/// processor's SIMD instructions (about twice as fast at decoding and resizing). Both builds have the
-/// same identity, so every reference to ImageSharp then binds to the one already loaded.
-/// On Windows PowerShell 5.1 the .NET Framework has no binding redirects for a module, so requests for
-/// an older version of an assembly the module ships (System.Memory asks for an older
-/// System.Runtime.CompilerServices.Unsafe) are answered with the module's copy.
+/// Loads Resize-Image's ImageSharp code when the first image is resized, never at Import-Module.
+/// It lives in the module's Images folder: ParallelJobs.Images.dll, ImageSharp's portable build and its
+/// dependencies, and ImageSharp's netcoreapp3.1 build (SIMD, about twice as fast) in a subfolder.
+/// On PowerShell 7 both assemblies load into a load context of the module's own (<see cref="ImageLoadContext"/>),
+/// so a different ImageSharp that another module put into PowerShell's default context is never bound to, and
+/// ours never troubles it. ParallelJobs.dll itself names no ImageSharp type: it creates the resizer by name
+/// and uses it through <see cref="IImageResizer"/>, which the image assembly binds back to this very assembly.
+/// Windows PowerShell 5.1 has no load contexts: there the image assembly is loaded from its folder and
+/// <see cref="FrameworkImageResolver"/> answers the requests of the module's own assemblies.
 /// </summary>
 internal static class ImageSharpLoader
 {
+    public const string FolderName = "Images";
     public const string CoreFolder = "netcoreapp3.1";
-    private const string ImageSharpName = "SixLabors.ImageSharp";
-    private static int _registered;
-    private static string? _moduleFolder;
+    public const string ImagesAssemblyName = "ParallelJobs.Images";
+    public const string ImageSharpName = "SixLabors.ImageSharp";
+    private const string ResizerTypeName = "ParallelJobs.Operations.Images.ImageResizer";
 
-    public static void Register()
+    private static readonly Lazy<Assembly> _images = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The folder the image assemblies are loaded from.</summary>
+    public static string Folder =>
+        Path.Combine(Path.GetDirectoryName(typeof(ImageSharpLoader).Assembly.Location) ?? string.Empty, FolderName);
+
+    public static IImageResizer CreateResizer(ImageResizeSettings settings)
     {
-        if (Interlocked.Exchange(ref _registered, 1) == 1)
-        {
-            return;
-        }
-
-        _moduleFolder = Path.GetDirectoryName(typeof(ImageSharpLoader).Assembly.Location);
-        if (string.IsNullOrEmpty(_moduleFolder))
-        {
-            return;
-        }
-
-        // The .NET Framework's core library is mscorlib; .NET's is System.Private.CoreLib.
-        if (typeof(object).Assembly.GetName().Name == "mscorlib")
-        {
-            AppDomain.CurrentDomain.AssemblyResolve += ResolveFromModuleFolder;
-            return;
-        }
-
-        string fast = Path.Combine(_moduleFolder, CoreFolder, ImageSharpName + ".dll");
-        bool loaded = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == ImageSharpName);
-        if (!loaded && File.Exists(fast))
-        {
-            try
-            {
-                Assembly.LoadFrom(fast);
-            }
-            catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
-            {
-                // The portable build beside the module still works, only slower.
-            }
-        }
+        Type type = _images.Value.GetType(ResizerTypeName, throwOnError: true)!;
+        object resizer = Activator.CreateInstance(type, settings)!;
+        return resizer as IImageResizer ?? throw new InvalidOperationException(
+            $"Resize-Image's image code ('{type.Assembly.Location}') is bound to another copy of ParallelJobs.dll than the one imported; import the module in a new session.");
     }
 
-    private static Assembly? ResolveFromModuleFolder(object? sender, ResolveEventArgs args)
+    private static Assembly Load()
     {
-        var wanted = new AssemblyName(args.Name);
-        string path = Path.Combine(_moduleFolder!, wanted.Name + ".dll");
-        if (!File.Exists(path))
+        string folder = Folder;
+        string images = Path.Combine(folder, ImagesAssemblyName + ".dll");
+        if (!File.Exists(images))
         {
-            return null;
+            throw new FileNotFoundException($"Resize-Image cannot find its image code: '{images}' is missing. Reinstall the module.", images);
         }
 
-        AssemblyName shipped = AssemblyName.GetAssemblyName(path);
-        if (wanted.Version is not null && shipped.Version < wanted.Version)
-        {
-            return null;
-        }
-
-        return Assembly.LoadFrom(path);
+        Assembly module = typeof(ImageSharpLoader).Assembly;
+        return IsFramework ? FrameworkImageResolver.Load(folder, images, module) : ImageLoadContext.Load(folder, images, module);
     }
+
+    /// <summary>The .NET Framework's core library is mscorlib; .NET's is System.Private.CoreLib.</summary>
+    private static bool IsFramework => typeof(object).Assembly.GetName().Name == "mscorlib";
 }

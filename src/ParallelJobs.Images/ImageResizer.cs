@@ -1,0 +1,473 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Threading;
+using ParallelJobs.Engine;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace ParallelJobs.Operations.Images;
+
+/// <summary>
+/// Resize-Image's work for one file, on a worker thread: check the header and the file's structure,
+/// decode, orient, resize, encode to a temporary file beside the destination, and rename it into place.
+/// One instance serves every worker; it holds only settings, encoders and the set of sources.
+/// Made through <see cref="ImageSharpLoader"/> (by reflection, in the image load context), and used only
+/// through <see cref="IImageResizer"/>, a type of ParallelJobs.dll.
+/// </summary>
+internal sealed class ImageResizer : IImageResizer
+{
+    private readonly ImageResizeSettings _settings;
+    private readonly Configuration _configuration;
+    private readonly ConcurrentDictionary<string, byte> _sources = new(ImageResizeSettings.PathComparer);
+    private readonly ConcurrentDictionary<string, string> _claims = new(ImageResizeSettings.PathComparer);
+    private readonly JpegEncoder _jpegEncoder;
+    private readonly WebpEncoder _webpEncoder;
+
+    public ImageResizer(ImageResizeSettings settings)
+    {
+        _settings = settings;
+        _configuration = ImageConfiguration.Shared;
+        _jpegEncoder = new JpegEncoder { Quality = settings.Quality };
+        _webpEncoder = new WebpEncoder();
+        if (settings.Quality is { } quality)
+        {
+            _webpEncoder.Quality = quality;
+        }
+    }
+
+    /// <summary>
+    /// Pipeline thread: remembers a source of this run as soon as it arrives, by its path, its real path
+    /// (through links) and its directory entry, so that no item writes over it; and claims its destination,
+    /// so that a later source with the same destination fails instead of overwriting the first one's output.
+    /// </summary>
+    public void AddSource(string path)
+    {
+        string full = Path.GetFullPath(path);
+        _sources.TryAdd(full, 0);
+        _sources.TryAdd(FileSystemNative.EntryPath(full), 0);
+        if (FileSystemNative.RealPath(full) is { } real)
+        {
+            _sources.TryAdd(real, 0);
+        }
+
+        _claims.TryAdd(FileSystemNative.EntryPath(_settings.DestinationFor(full)), full);
+    }
+
+    public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
+    {
+        string source = (string)item.Input!;
+        string destination = _settings.DestinationFor(source);
+        CheckNotSource(source, destination);
+        if (_claims.TryGetValue(FileSystemNative.EntryPath(destination), out string? first) && !ImageResizeSettings.SamePath(first, source))
+        {
+            throw ImageErrors.DestinationCollision(source, destination, first);
+        }
+
+        if (!_settings.Force && Exists(destination))
+        {
+            throw ImageErrors.DestinationExists(source, destination);
+        }
+
+        long bytesBefore;
+        IImageFormat sourceFormat;
+        Image image;
+        using (FileStream file = OpenSource(source))
+        using (var input = new CancellableStream(file, token))
+        {
+            bytesBefore = file.Length;
+            image = Decode(input, source, out sourceFormat, token);
+        }
+
+        using (image)
+        {
+            token.ThrowIfCancellationRequested();
+            image.Mutate(x => x.AutoOrient());
+            int originalWidth = image.Width;
+            int originalHeight = image.Height;
+            ImageOutputFormat output = OutputFormat(sourceFormat);
+            Image resized = Resize(image, output, source);
+            using (resized == image ? null : resized)
+            {
+                token.ThrowIfCancellationRequested();
+                ImageMark.Apply(resized, output);
+                long bytesAfter = Write(resized, EncoderFor(output, sourceFormat, source), source, destination, token);
+                return new object[] { new ImageResizeResult(source, destination, originalWidth, originalHeight, resized.Width, resized.Height, bytesBefore, bytesAfter) };
+            }
+        }
+    }
+
+    /// <summary>Refuses a destination that is, or is reached through a link as, a source known so far.</summary>
+    private void CheckNotSource(string source, string destination)
+    {
+        if (ImageResizeSettings.SamePath(source, destination)
+            || _sources.ContainsKey(Path.GetFullPath(destination))
+            || _sources.ContainsKey(FileSystemNative.EntryPath(destination))
+            || (FileSystemNative.RealPath(destination) is { } real && _sources.ContainsKey(real)))
+        {
+            throw ImageErrors.DestinationIsSource(source, destination);
+        }
+    }
+
+    private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || FileSystemNative.Kind(path) != FileKind.Missing;
+
+    private static FileStream OpenSource(string source)
+    {
+        // Only a regular file is opened: opening a FIFO waits for a writer, for ever, whatever the timeout.
+        switch (FileSystemNative.Kind(source))
+        {
+            case FileKind.Directory:
+                throw ImageErrors.SourceIsFolder(source);
+            case FileKind.Special:
+                throw ImageErrors.SourceNotRegular(source);
+        }
+
+        try
+        {
+            return new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan);
+        }
+        catch (Exception) when (Directory.Exists(source))
+        {
+            throw ImageErrors.SourceIsFolder(source);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw ImageErrors.SourceNotFound(source);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw ImageErrors.SourceUnreadable(source, ex);
+        }
+    }
+
+    /// <summary>Reads the header, refuses what is too large or cut short, and only then decodes.</summary>
+    private Image Decode(Stream input, string source, out IImageFormat format, CancellationToken token)
+    {
+        try
+        {
+            format = Image.DetectFormat(_configuration, input) ?? throw ImageErrors.NotAnImage(source);
+        }
+        catch (IOException ex)
+        {
+            throw ImageErrors.SourceUnreadable(source, ex);
+        }
+
+        bool allFrames = OutputFormat(format) == ImageOutputFormat.Gif;
+        IImageDecoder decoder = DecoderFor(format, allFrames);
+        IImageInfo? info;
+        try
+        {
+            input.Position = 0;
+            info = (decoder as IImageInfoDetector)?.Identify(_configuration, input, token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ItemOperationException)
+        {
+            throw ImageErrors.Invalid(source, format.Name, ImageErrors.DecoderDetail(ex), ex);
+        }
+
+        if (info is null || info.Width <= 0 || info.Height <= 0)
+        {
+            throw ImageErrors.Invalid(source, format.Name, "its header gives no size.");
+        }
+
+        long pixels = (long)info.Width * info.Height;
+        if (pixels > _settings.MaxPixels)
+        {
+            throw ImageErrors.TooLarge(source, $"its header says it is {info.Width} x {info.Height} pixels ({Megapixels(pixels)}), more than -MaxPixels {_settings.MaxPixels}.");
+        }
+
+        int frames = ImageStructure.Check(input, format, source, _settings.MaxFrames, token);
+        if (allFrames)
+        {
+            CheckFrames(source, frames, info.Width, info.Height);
+        }
+
+        Image image;
+        try
+        {
+            input.Position = 0;
+            image = decoder.Decode(_configuration, input, token);
+        }
+        catch (InvalidMemoryOperationException ex)
+        {
+            throw ImageErrors.TooLarge(source, ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not ItemOperationException)
+        {
+            throw ImageErrors.Invalid(source, format.Name, ImageErrors.DecoderDetail(ex), ex);
+        }
+
+        // What was decoded must agree with what the header promised before the memory was spent.
+        if ((long)image.Width * image.Height > _settings.MaxPixels || (allFrames && image.Frames.Count > _settings.MaxFrames))
+        {
+            string detail = $"it decoded to {image.Width} x {image.Height} pixels in {image.Frames.Count} frames, more than its header said.";
+            image.Dispose();
+            throw ImageErrors.TooLarge(source, detail);
+        }
+
+        return image;
+    }
+
+    private void CheckFrames(string source, int frames, int width, int height)
+    {
+        if (frames > _settings.MaxFrames)
+        {
+            throw ImageErrors.TooLarge(source, $"it has more than {_settings.MaxFrames} frames (-MaxFrames).");
+        }
+
+        long total = (long)width * height * frames;
+        if (total > _settings.MaxPixels)
+        {
+            throw ImageErrors.TooLarge(source, $"its {frames} frames of {width} x {height} pixels make {Megapixels(total)}, more than -MaxPixels {_settings.MaxPixels}.");
+        }
+    }
+
+    private static string Megapixels(long pixels) => $"{pixels / 1_000_000.0:0.#} megapixels";
+
+    private IImageDecoder DecoderFor(IImageFormat format, bool allFrames) => format switch
+    {
+        // Only a GIF written as a GIF keeps its animation; anything else needs the first frame alone.
+        GifFormat => new GifDecoder
+        {
+            DecodingMode = allFrames ? FrameDecodingMode.All : FrameDecodingMode.First,
+            MaxFrames = (uint)_settings.MaxFrames,
+        },
+        TiffFormat => new TiffDecoder { DecodingMode = FrameDecodingMode.First },
+        _ => _configuration.ImageFormatsManager.FindDecoder(format),
+    };
+
+    private ImageOutputFormat OutputFormat(IImageFormat source) => _settings.Format != ImageOutputFormat.Keep
+        ? _settings.Format
+        : source switch
+        {
+            JpegFormat => ImageOutputFormat.Jpeg,
+            PngFormat => ImageOutputFormat.Png,
+            WebpFormat => ImageOutputFormat.Webp,
+            GifFormat => ImageOutputFormat.Gif,
+            BmpFormat => ImageOutputFormat.Bmp,
+            _ => ImageOutputFormat.Keep,
+        };
+
+    private IImageEncoder EncoderFor(ImageOutputFormat output, IImageFormat source, string path) => output switch
+    {
+        ImageOutputFormat.Jpeg => _jpegEncoder,
+        ImageOutputFormat.Webp => _webpEncoder,
+        ImageOutputFormat.Png => new PngEncoder(),
+        ImageOutputFormat.Gif => new GifEncoder(),
+        ImageOutputFormat.Bmp => new BmpEncoder(),
+        _ => _configuration.ImageFormatsManager.FindEncoder(source)
+            ?? throw ImageErrors.Invalid(path, source.Name, "there is no encoder to write this format back; give -Format."),
+    };
+
+    /// <summary>
+    /// Resizes in place, or into a new image when padding needs an alpha channel the source lacks.
+    /// Formats without transparency get a white background instead of black.
+    /// </summary>
+    private Image Resize(Image image, ImageOutputFormat output, string source)
+    {
+        if (output != ImageOutputFormat.Gif)
+        {
+            while (image.Frames.Count > 1)
+            {
+                image.Frames.RemoveFrame(image.Frames.Count - 1);
+            }
+        }
+
+        (int width, int height) = TargetSize(image.Width, image.Height);
+        long pixels = (long)width * height * image.Frames.Count;
+        if (pixels > _settings.MaxPixels)
+        {
+            throw ImageErrors.TooLarge(source, $"the resized image would have {width} x {height} pixels{(image.Frames.Count > 1 ? $" in {image.Frames.Count} frames" : string.Empty)} ({Megapixels(pixels)}), more than -MaxPixels {_settings.MaxPixels}.");
+        }
+
+        bool opaqueOutput = output is ImageOutputFormat.Jpeg or ImageOutputFormat.Bmp;
+        bool hasAlpha = HasAlpha(image);
+        Image target = image;
+        if (_settings.Mode == ImageFitMode.Pad && !opaqueOutput && !hasAlpha)
+        {
+            target = image.CloneAs<Rgba32>();
+            hasAlpha = true;
+        }
+
+        bool resize = width != image.Width || height != image.Height;
+        if (!resize && !(opaqueOutput && hasAlpha))
+        {
+            return target;
+        }
+
+        try
+        {
+            target.Mutate(x =>
+            {
+                if (resize)
+                {
+                    x.Resize(new ResizeOptions
+                    {
+                        Size = new Size(width, height),
+                        Mode = _settings.Mode switch
+                        {
+                            ImageFitMode.Crop => ResizeMode.Crop,
+                            ImageFitMode.Pad => ResizeMode.Pad,
+                            _ => ResizeMode.Stretch,
+                        },
+                        Position = AnchorPositionMode.Center,
+                        PadColor = opaqueOutput ? Color.White : Color.Transparent,
+                    });
+                }
+
+                if (opaqueOutput && hasAlpha)
+                {
+                    x.BackgroundColor(Color.White);
+                }
+            });
+        }
+        catch
+        {
+            if (target != image)
+            {
+                target.Dispose();
+            }
+
+            throw;
+        }
+
+        return target;
+    }
+
+    /// <summary>
+    /// Whether the decoded pixels can be transparent. A decoded image's PixelType does not say, so this
+    /// goes by the pixel types ImageSharp's decoders use for opaque images; anything else counts as
+    /// transparent, which at worst costs a needless pass over the (already resized) image.
+    /// </summary>
+    private static bool HasAlpha(Image image) =>
+        image is not (Image<Rgb24> or Image<Bgr24> or Image<L8> or Image<L16> or Image<Rgb48>);
+
+    /// <summary>The output size: Max keeps the aspect ratio inside the box; the other modes fill it exactly.</summary>
+    private (int Width, int Height) TargetSize(int width, int height)
+    {
+        int wanted = _settings.Width;
+        int wantedHeight = _settings.Height;
+        if (_settings.Mode != ImageFitMode.Max)
+        {
+            return (wanted, wantedHeight);
+        }
+
+        if (wanted == 0 && wantedHeight == 0)
+        {
+            return (width, height);
+        }
+
+        double scale = wanted == 0 ? (double)wantedHeight / height
+            : wantedHeight == 0 ? (double)wanted / width
+            : Math.Min((double)wanted / width, (double)wantedHeight / height);
+        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+    }
+
+    /// <summary>Encodes into a temporary file beside the destination, then renames it into place, so no reader ever sees half a file.</summary>
+    private long Write(Image image, IImageEncoder encoder, string source, string destination, CancellationToken token)
+    {
+        string folder = Path.GetDirectoryName(destination)!;
+        string? temp = null;
+        try
+        {
+            Directory.CreateDirectory(folder);
+            temp = Path.Combine(folder, $".{Path.GetFileName(destination)}.{Guid.NewGuid().ToString("N").Substring(0, 12)}.tmp");
+            long length;
+            using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024))
+            {
+                using (var guarded = new CancellableStream(output, token))
+                {
+                    image.Save(guarded, encoder);
+                }
+
+                length = output.Length;
+                if (encoder is BmpEncoder)
+                {
+                    ImageMark.ApplyToBmp(output);
+                }
+            }
+
+            token.ThrowIfCancellationRequested();
+            Publish(temp, source, destination, token);
+            temp = null;
+            return length;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw ImageErrors.WriteFailed(source, destination, ex);
+        }
+        finally
+        {
+            if (temp is not null)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    private void Publish(string temp, string source, string destination, CancellationToken token)
+    {
+        // Sources that arrived while this one was being worked on count too.
+        CheckNotSource(source, destination);
+        if (Exists(destination))
+        {
+            Replace(temp, source, destination, token);
+            return;
+        }
+
+        try
+        {
+            // Fails if another writer created the destination meanwhile: that is checked next.
+            File.Move(temp, destination);
+        }
+        catch (IOException) when (Exists(destination))
+        {
+            Replace(temp, source, destination, token);
+        }
+    }
+
+    /// <summary>
+    /// -Force replaces an existing file only when it cannot be a source: a file that is not an image, or an
+    /// image Resize-Image wrote (it carries <see cref="ImageMark"/>). Any other image may be a source that
+    /// has not arrived yet (a.png, while a.jpg is written as a.png), so it is never replaced.
+    /// </summary>
+    private void Replace(string temp, string source, string destination, CancellationToken token)
+    {
+        if (!_settings.Force)
+        {
+            throw ImageErrors.DestinationExists(source, destination);
+        }
+
+        FileKind kind = FileSystemNative.Kind(destination);
+        if (kind is FileKind.Directory or FileKind.Special
+            || (kind == FileKind.Regular && ImageMark.IsImage(destination, _configuration) && !ImageMark.IsMarked(destination, _configuration, token)))
+        {
+            throw ImageErrors.DestinationProtected(source, destination);
+        }
+
+        File.Replace(temp, destination, null, ignoreMetadataErrors: true);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the write already failed with the error that matters.
+        }
+    }
+}
