@@ -359,6 +359,11 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), ErrorIds.RemoteParameterConflict, ErrorCategory.InvalidArgument, null));
         }
+
+        if (RemotePlan.SshRemotingUnavailable(HostName is not null, SSHConnection is not null) is { } needsPowerShell7)
+        {
+            ThrowTerminatingError(new ErrorRecord(new PSNotSupportedException(needsPowerShell7), ErrorIds.SshRemotingNeedsPowerShell7, ErrorCategory.NotImplemented, null));
+        }
     }
 
     /// <summary>-Sequential and -UseNewRunspace were refused with a remote target, so they never get here.</summary>

@@ -113,6 +113,9 @@ internal static class ErrorIds
     /// <summary>Remote parameters that cannot go together (two kinds of target, -HostName options without -HostName, ...).</summary>
     public const string RemoteParameterConflict = "RemoteParameterConflict";
 
+    /// <summary>-HostName or -SSHConnection on Windows PowerShell 5.1, which has no SSH remoting.</summary>
+    public const string SshRemotingNeedsPowerShell7 = "SshRemotingNeedsPowerShell7";
+
     /// <summary>A -HostName, -SSHConnection or -Session value that cannot be used as a target.</summary>
     public const string InvalidRemoteTarget = "InvalidRemoteTarget";
 

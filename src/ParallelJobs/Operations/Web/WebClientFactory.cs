@@ -17,6 +17,7 @@ internal static class WebClientFactory
 
     public static HttpClient Create(int maxConnectionsPerHost, bool followRedirects)
     {
+        FrameworkTls.EnsureTls12();
         var handler = new HttpClientHandler
         {
             AllowAutoRedirect = followRedirects,
