@@ -121,30 +121,20 @@ public class ReorderBufferTests
     }
 
     [Fact]
-    public void SkipToPassesIndicesThatNeverArrive()
+    public void TryTakeAnyPassesOverIndicesThatNeverCame()
     {
         var buffer = new ReorderBuffer<string>(4);
-        buffer.Add(0, "a");
-        buffer.Add(3, "d");
-        Assert.Equal(new[] { "a" }, TakeAll(buffer));
+        buffer.Add(1, "one");
+        buffer.Add(3, "three");
 
-        buffer.SkipTo(3);
+        Assert.False(buffer.TryTake(out _));
+        Assert.True(buffer.TryTakeAny(out string first));
+        Assert.True(buffer.TryTakeAny(out string second));
+        Assert.False(buffer.TryTakeAny(out _));
 
-        Assert.Equal(3, buffer.Next);
-        Assert.Equal(new[] { "d" }, TakeAll(buffer));
-        Assert.Throws<ArgumentOutOfRangeException>(() => buffer.Add(2, "late"));
-    }
-
-    [Fact]
-    public void SkipToBackwardsDoesNothing()
-    {
-        var buffer = new ReorderBuffer<string>(4);
-        buffer.SkipTo(5);
-        buffer.SkipTo(2);
-
-        Assert.Equal(5, buffer.Next);
-        buffer.Add(5, "f");
-        Assert.Equal(new[] { "f" }, TakeAll(buffer));
+        Assert.Equal("one", first);
+        Assert.Equal("three", second);
+        Assert.Equal(0, buffer.Count);
     }
 
     private static List<string> TakeAll(ReorderBuffer<string> buffer)

@@ -223,8 +223,8 @@ public class WorkQueueTests
         WorkQueue dispatcher = Create(capacity: 1);
         Queue(dispatcher, "input");
 
-        WorkItem refill1 = dispatcher.AddRefill("refill 1", "task");
-        WorkItem refill2 = dispatcher.AddRefill("refill 2", null);
+        WorkItem refill1 = dispatcher.Refill("refill 1", "task");
+        WorkItem refill2 = dispatcher.Refill("refill 2", null);
 
         Assert.Equal(1, refill1.Index);
         Assert.Equal("task", refill1.Task);
@@ -240,9 +240,9 @@ public class WorkQueueTests
         Task<long[]> waiting = Bounded.Start(() => Take(dispatcher, 1));
         Assert.True(Bounded.StillBlocked(waiting), "A worker took an item from an empty queue.");
 
-        dispatcher.AddRefill("more", null);
+        dispatcher.Refill("more", null);
 
-        Assert.Equal(new long[] { 0 }, Bounded.Finish(waiting, "AddRefill waking the waiting worker"));
+        Assert.Equal(new long[] { 0 }, Bounded.Finish(waiting, "a refill waking the waiting worker"));
     }
 
     [Fact]

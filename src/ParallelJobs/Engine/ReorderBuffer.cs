@@ -82,16 +82,6 @@ internal sealed class ReorderBuffer<T>
         return false;
     }
 
-    /// <summary>Skips an index that will never arrive (an item dropped by a halted run).</summary>
-    public void SkipTo(long index)
-    {
-        while (_next < index)
-        {
-            _ring[_next % _ring.Length] = null;
-            _next++;
-        }
-    }
-
     private void Grow()
     {
         var bigger = new T?[_ring.Length * 2];

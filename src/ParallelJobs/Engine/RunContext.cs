@@ -126,7 +126,7 @@ internal sealed class RunContext
     }
 
     /// <summary>A running item hands back new work (refill); it gets the next index.</summary>
-    public long Refill(object? input, object? task = null) => _queue.AddRefill(input, task).Index;
+    public long Refill(object? input, object? task = null) => _queue.Refill(input, task).Index;
 
     /// <summary>Every worker is gone for good while items are left: the run ends, and <paramref name="detail"/> says why.</summary>
     public void AllWorkersLost(string detail)

@@ -94,7 +94,7 @@ internal sealed class WorkQueue
             return;
         }
 
-        // Capacity bounds input only: refills (AddRefill) are never refused, so they may take the queue past it.
+        // Capacity bounds input only: refills (Refill) are never refused, so they may take the queue past it.
         int room = Math.Min(items.Count, _capacity - Volatile.Read(ref _queued));
         if (room <= 0)
         {
@@ -155,7 +155,7 @@ internal sealed class WorkQueue
     }
 
     /// <summary>A running item hands back new work (refill); it is never refused, so it cannot deadlock.</summary>
-    public WorkItem AddRefill(object? input, object? task)
+    public WorkItem Refill(object? input, object? task)
     {
         WorkItem item = Number(input, task);
         Interlocked.Increment(ref _queued);
