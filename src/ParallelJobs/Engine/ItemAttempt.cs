@@ -218,7 +218,7 @@ internal sealed class ItemAttempt
             result.Status = ItemStatus.Failed;
         }
 
-        _policy.Ended(result);
+        _policy.AttemptEnded(result);
     }
 
     /// <summary>Ends the attempt once: null when it had ended already, else whether its deadline had passed.</summary>

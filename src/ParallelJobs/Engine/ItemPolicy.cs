@@ -82,7 +82,7 @@ internal sealed class ItemPolicy : IDisposable
         int losses = item.WorkerLosses + 1;
         if (losses < MaxWorkerLosses)
         {
-            // Forgiven: it does not use up a retry (see Ended), but it did run. The loss that gives up is a failure.
+            // Forgiven: it does not use up a retry (see AttemptEnded), but it did run. The loss that gives up is a failure.
             item.WorkerLosses = losses;
             item.TotalDuration += attempt.Elapsed;
             // Its records and output so far are dropped: the item runs again from the start elsewhere. It
@@ -96,7 +96,7 @@ internal sealed class ItemPolicy : IDisposable
         result.Failure = giveUp(losses);
         result.Status = ItemStatus.Failed;
         result.LastAttemptDuration = attempt.Elapsed;
-        Ended(result);
+        AttemptEnded(result);
     }
 
     public ErrorRecord TimeoutError(WorkItem item) => new(
@@ -106,7 +106,7 @@ internal sealed class ItemPolicy : IDisposable
         item.Input);
 
     /// <summary>Worker: one attempt at an item is over. Retries it, or records and posts its result.</summary>
-    internal void Ended(ItemResult result)
+    internal void AttemptEnded(ItemResult result)
     {
         WorkItem item = result.Item;
         item.TotalDuration += result.LastAttemptDuration;

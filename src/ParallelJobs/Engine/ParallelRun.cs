@@ -55,8 +55,6 @@ internal sealed class ParallelRun : IDisposable
         }
     }
 
-    public CancellationToken Token => _cts.Token;
-
     /// <summary>Where finished items are recorded (-LogPath), or null.</summary>
     public IResultLog? Log
     {
