@@ -79,6 +79,15 @@ internal sealed class CollectingWriter : IResultWriter
         Live.Add(record);
     }
 
+    /// <summary>Parts of items written before they ended (RunOptions.LiveOutput).</summary>
+    public List<LivePart> Parts { get; } = new();
+
+    public void WritePart(LivePart part)
+    {
+        Track();
+        Parts.Add(part);
+    }
+
     public long[] Indices => Results.Select(r => r.Index).ToArray();
 
     public ItemResult At(long index) => Results.Single(r => r.Index == index);

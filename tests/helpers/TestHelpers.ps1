@@ -47,3 +47,14 @@ function Invoke-Capture {
 
     [pscustomobject]@{ Output = $written.ToArray(); Error = $thrown }
 }
+
+# Waits (bounded) until $Condition is true; returns whether it became true. For what ends on its own after a
+# stop (a worker given up on after its grace closes its runspace when its call returns).
+function Wait-Until([scriptblock] $Condition, [double] $TimeoutSeconds = 30) {
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($watch.Elapsed.TotalSeconds -lt $TimeoutSeconds) {
+        if (& $Condition) { return $true }
+        Start-Sleep -Milliseconds 50
+    }
+    return [bool](& $Condition)
+}

@@ -126,6 +126,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         }
 
         Configure(options);
+        options.LiveOutput = !AsResult && options.RetryCount == 0 && LogPath is null;
 
         if (Resume && LogPath is null)
         {

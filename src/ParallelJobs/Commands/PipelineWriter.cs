@@ -57,6 +57,25 @@ internal sealed class PipelineWriter : IResultWriter
         }
     }
 
+    public void WritePart(LivePart part)
+    {
+        if (part.Records is not null)
+        {
+            foreach (StreamRecord record in part.Records)
+            {
+                WriteRecord(record.Kind, record.Record, part.Item);
+            }
+        }
+
+        if (part.Output is { } output)
+        {
+            for (int i = 0; i < output.Count; i++)
+            {
+                _runtime.WriteObject(output[i]);
+            }
+        }
+    }
+
     public void WriteLive(LiveRecord record)
     {
         if (record.Kind == StreamKind.Progress && record.Index >= 0)

@@ -35,4 +35,7 @@ internal interface IResultWriter
     void Write(ItemResult result);
 
     void WriteLive(LiveRecord record);
+
+    /// <summary>Records and output of a running item that may be written before the item ends.</summary>
+    void WritePart(LivePart part);
 }

@@ -28,6 +28,9 @@ internal sealed class ItemAttempt
     private int _state;
     private int _watch = -1;
 
+    // This attempt writes as it goes (see RunOptions.LiveOutput); its runner's thread only.
+    private bool _live;
+
     internal ItemAttempt(ItemPolicy policy, WorkItem item, Action<ItemAttempt>? stop, RunContext? owner)
     {
         _policy = policy;
@@ -69,6 +72,12 @@ internal sealed class ItemAttempt
             return;
         }
 
+        if (_live || GoLive())
+        {
+            _policy.PostLive(new LivePart(Result, null, new[] { value }));
+            return;
+        }
+
         // Most items write one object: an array of one is a third of the size of a list.
         switch (Result.Output)
         {
@@ -95,10 +104,44 @@ internal sealed class ItemAttempt
 
     public void AddRecord(StreamKind kind, object record)
     {
-        if (Volatile.Read(ref _state) != Ended)
+        if (Volatile.Read(ref _state) == Ended)
         {
-            Result.AddRecord(kind, record);
+            return;
         }
+
+        if (_live || GoLive())
+        {
+            if (kind == StreamKind.Error)
+            {
+                Result.CountError();
+            }
+
+            _policy.PostLive(new LivePart(Result, new List<StreamRecord> { new(kind, record) }, null));
+            return;
+        }
+
+        Result.AddRecord(kind, record);
+    }
+
+    /// <summary>
+    /// Starts writing as it goes once the engine allows it (unordered, or the oldest unfinished item):
+    /// what was kept so far goes first.
+    /// </summary>
+    private bool GoLive()
+    {
+        if (!_policy.MayWriteLive(this))
+        {
+            return false;
+        }
+
+        _live = true;
+        if (Result.Records is not null || Result.Output is not null)
+        {
+            _policy.PostLive(new LivePart(Result, Result.TakeRecords(), Result.Output));
+            Result.Output = null;
+        }
+
+        return true;
     }
 
     /// <summary>The item ran to its end; it failed if it wrote an error.</summary>

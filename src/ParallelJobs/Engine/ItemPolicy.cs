@@ -54,6 +54,13 @@ internal sealed class ItemPolicy : IDisposable
 
     public int Skipped => Volatile.Read(ref _skipped);
 
+    /// <summary>Worker: true when an attempt's output may be written before it ends (see <see cref="RunOptions.LiveOutput"/>).</summary>
+    public bool MayWriteLive(ItemAttempt attempt) =>
+        _options.LiveOutput && (!_options.Ordered || attempt.Index == _queue.EmitHead);
+
+    /// <summary>Worker (or remoting's thread): hands part of a running item's output to the pipeline thread.</summary>
+    public void PostLive(LivePart part) => _mailbox.Post(part);
+
     /// <summary>Worker: begins an attempt. <paramref name="stop"/> is how the item timeout stops it.</summary>
     public ItemAttempt Begin(WorkItem item, Action<ItemAttempt>? stop, RunContext owner)
     {

@@ -54,6 +54,17 @@ internal sealed class ItemResult
 
     public bool HasErrors => Failure is not null || ErrorCount > 0;
 
+    /// <summary>Takes the records so far away (they were written live); the error count stays.</summary>
+    public List<StreamRecord>? TakeRecords()
+    {
+        List<StreamRecord>? records = Records;
+        Records = null;
+        return records;
+    }
+
+    /// <summary>An error record written live still fails the item.</summary>
+    public void CountError() => ErrorCount++;
+
     public void AddRecord(StreamKind kind, object record)
     {
         (Records ??= new List<StreamRecord>()).Add(new StreamRecord(kind, record));

@@ -175,6 +175,10 @@ internal sealed class ParallelRun : IDisposable
                 case LiveRecord live:
                     writer.WriteLive(live);
                     break;
+                case LivePart part:
+                    // Posted only while its item was the oldest unfinished one (or unordered): written now.
+                    writer.WritePart(part);
+                    break;
             }
         }
 

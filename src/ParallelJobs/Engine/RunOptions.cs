@@ -38,6 +38,14 @@ internal sealed class RunOptions
     /// <summary>-TimeoutSeconds: the whole run is stopped once it has taken this long.</summary>
     public TimeSpan? RunTimeout { get; set; }
 
+    /// <summary>
+    /// Write an item's output and records as they come whenever they may be: always with -Unordered, and for
+    /// the oldest unfinished item when ordered (every earlier one is written), not only when the item ends.
+    /// Off where everything must wait for the item's end: -AsResult, retries (a failed attempt runs again)
+    /// and the job log.
+    /// </summary>
+    public bool LiveOutput { get; set; }
+
     /// <summary>Run items on the pipeline thread, in the caller's runspace, one at a time (-Sequential).</summary>
     public bool Sequential { get; set; }
 

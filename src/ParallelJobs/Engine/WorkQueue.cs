@@ -50,6 +50,9 @@ internal sealed class WorkQueue
 
     public bool IsHalted => _halted || _cancelled;
 
+    /// <summary>The oldest index whose result has not been written yet (ordered runs).</summary>
+    public long EmitHead => Interlocked.Read(ref _emitHead);
+
     /// <summary>
     /// True while items wait in the queue or for a retry, or input may still bring more. A runner that
     /// would spend long getting ready again (reconnecting to a remote host) gives up once it is false.

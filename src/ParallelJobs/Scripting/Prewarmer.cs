@@ -89,5 +89,9 @@ internal static class Prewarmer
         public void WriteLive(LiveRecord record)
         {
         }
+
+        public void WritePart(LivePart part)
+        {
+        }
     }
 }
