@@ -155,12 +155,15 @@ Describe 'Invoke-ParallelJob -AsJob' {
             $job.JobStateInfo.Reason.ErrorRecord.FullyQualifiedErrorId | Should -BeLike 'MaxFailuresExceeded*'
         }
 
-        It 'with -AsResult stays Completed when items fail: their errors travel in the results' {
+        It 'with -AsResult ends Failed when an item threw, the errors travelling in the results; Completed when items only wrote errors' {
             $job = 1..3 | Invoke-ParallelJob -AsJob -AsResult { if ($_ -eq 2) { throw 'x' }; $_ }
-            $null = $job | Wait-Job -Timeout 60
+            $soft = 1..3 | Invoke-ParallelJob -AsJob -AsResult { if ($_ -eq 2) { Write-Error 'soft' }; $_ }
+            $null = $job, $soft | Wait-Job -Timeout 60
 
-            $job.State | Should -Be 'Completed'
-            $results = $job | Receive-Job
+            $job.State | Should -Be 'Failed'
+            $job.JobStateInfo.Reason | Should -Not -BeNullOrEmpty
+            $soft.State | Should -Be 'Completed'
+            $results = $job | Receive-Job -ErrorAction SilentlyContinue
             $results.Status | Should -Be 'Completed', 'Failed', 'Completed'
         }
 

@@ -18,6 +18,11 @@ internal sealed class CmdletTarget : IStreamTarget
 
     public void WriteItemFailure(ErrorRecord error) => _cmdlet.WriteError(error);
 
+    public void CountItemFailure()
+    {
+        // Only a job's state depends on it.
+    }
+
     public void WriteWarning(string message) => _cmdlet.WriteWarning(message);
 
     public void WriteVerbose(string message) => _cmdlet.WriteVerbose(message);

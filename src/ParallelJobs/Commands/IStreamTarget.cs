@@ -12,6 +12,9 @@ internal interface IStreamTarget
     /// <summary>The terminating error that ended an item (thrown, timed out, refused): a -AsJob job fails on it.</summary>
     void WriteItemFailure(ErrorRecord error);
 
+    /// <summary>-AsResult: an item ended with a terminating error that travels inside its result.</summary>
+    void CountItemFailure();
+
     void WriteWarning(string message);
 
     void WriteVerbose(string message);

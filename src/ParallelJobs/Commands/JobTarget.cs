@@ -68,6 +68,8 @@ internal sealed class JobTarget : IStreamTarget
         WriteError(error);
     }
 
+    public void CountItemFailure() => Interlocked.Increment(ref _itemFailures);
+
     public void WriteWarning(string message)
     {
         if (_stopError is null)

@@ -38,6 +38,11 @@ internal sealed class PipelineWriter : IResultWriter
 
         if (_asResult)
         {
+            if (result.Failure is not null)
+            {
+                _runtime.CountItemFailure();
+            }
+
             _runtime.WriteObject(ToResult(result));
             return;
         }
