@@ -26,6 +26,7 @@ BeforeAll {
                 $hits[$path] = 1 + [int]$hits[$path]
                 $text = $null
                 switch -Regex ($path) {
+                    '^/to/(\d+)$' { $response.StatusCode = [int]$Matches[1]; $response.RedirectLocation = '/echo'; $text = '' }
                     '^/loop$' { $response.StatusCode = 302; $response.RedirectLocation = '/loop'; $text = '' }
                     '^/hop/(\d+)$' {
                         $n = [int]$Matches[1]
@@ -144,6 +145,25 @@ Describe 'Redirects' {
         { Invoke-RestMethod "$base/loop" -MaximumRedirection 2 -ErrorAction Stop } | Should -Throw
         $ourHits | Should -Be $hits['/loop']
         $ourHits | Should -Be 3
+    }
+
+    It 'goes on after a <Code> to a POST as Invoke-RestMethod does' -ForEach @(
+        @{ Code = 301 }, @{ Code = 302 }, @{ Code = 303 }, @{ Code = 307 }, @{ Code = 308 }
+    ) {
+        $ours = Invoke-ParallelWebRequest "$base/to/$Code" -Method POST -Body 'payload' -ContentType 'text/plain'
+        $theirs = Invoke-RestMethod "$base/to/$Code" -Method POST -Body 'payload' -ContentType 'text/plain'
+        $ours.Content.Method | Should -Be $theirs.Method
+        $ours.Content.Body | Should -Be $theirs.Body
+        $ours.Content.Method | Should -Be $(if ($Code -ge 307) { 'POST' } else { 'GET' })
+    }
+
+    It 'does not send the Authorization header on after a redirect, as Invoke-RestMethod does not' {
+        $headers = @{ Authorization = 'Bearer secret' }
+        $ours = Invoke-ParallelWebRequest "$base/to/302" -Headers $headers
+        $theirs = Invoke-RestMethod "$base/to/302" -Headers $headers
+        $ours.Content.Headers.Authorization | Should -Be $theirs.Headers.Authorization
+        $ours.Content.Headers.Authorization | Should -BeNullOrEmpty
+        (Invoke-ParallelWebRequest "$base/echo" -Headers $headers).Content.Headers.Authorization | Should -Be 'Bearer secret'
     }
 
     It 'refuses https to http with WebInsecureRedirect' {

@@ -14,6 +14,8 @@ namespace ParallelJobs.Operations.Web;
 /// </summary>
 internal sealed class WebRequestSpec
 {
+    private static readonly char[] ControlChars = { '\r', '\n', '\0' };
+
     private WebRequestSpec(Uri uri)
     {
         Uri = uri;
@@ -210,8 +212,6 @@ internal sealed class WebRequestSpec
     }
 
     private static bool HasControl(string? text) => text is not null && text.IndexOfAny(ControlChars) >= 0;
-
-    private static readonly char[] ControlChars = { '\r', '\n', '\0' };
 
     private static string Printable(string text) => text.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\0", "\\0");
 
