@@ -1,7 +1,10 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using System.Net;
 using System.Net.Http;
+using System.Security;
+using System.Text;
 using ParallelJobs.Engine;
 using ParallelJobs.Operations;
 using ParallelJobs.Operations.Web;
@@ -76,6 +79,48 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
     [Parameter]
     public SwitchParameter RetryNonIdempotent { get; set; }
 
+    /// <summary>As Invoke-RestMethod: how many redirects a request follows; one more is a WebTooManyRedirects error.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int MaximumRedirection { get; set; } = WebRequestSettings.DefaultMaximumRedirection;
+
+    /// <summary>The most a response body may hold after decompression, in MB; more is a WebResponseTooLarge error.</summary>
+    [Parameter]
+    [ValidateRange(1, 1024 * 1024)]
+    public int MaximumResponseSizeMB { get; set; } = WebRequestSettings.DefaultMaximumResponseSizeMB;
+
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    [Parameter]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>As Invoke-RestMethod's -Authentication: None (the default), Basic (with -Credential), Bearer or OAuth (with -Token).</summary>
+    [Parameter]
+    [ValidateSet("None", "Basic", "Bearer", "OAuth", IgnoreCase = true)]
+    public string Authentication { get; set; } = "None";
+
+    [Parameter]
+    [ValidateNotNull]
+    public SecureString? Token { get; set; }
+
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public string? UserAgent { get; set; }
+
+    /// <summary>
+    /// A Microsoft.PowerShell.Commands.WebRequestSession, as Invoke-RestMethod takes it. Read through PSObject, so
+    /// the module needs no reference to PowerShell's utility assembly.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public PSObject? WebSession { get; set; }
+
     private const int InvokeRestMethodRetryInterval = 5;
 
     protected override int DefaultThrottleLimit => 16;
@@ -114,10 +159,71 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
     {
         int perHost = MaxPerHost > 0 ? Math.Min(MaxPerHost, options.ThrottleLimit) : options.ThrottleLimit;
-        HttpClient client = WebClientFactory.Create(perHost, followRedirects: true);
+        var session = WebSession is null ? null : WebSessionReader.Read(WebSession);
+        var clientOptions = new WebClientOptions
+        {
+            MaxConnectionsPerHost = perHost,
+            SkipCertificateCheck = SkipCertificateCheck,
+            Cookies = session?.Cookies,
+            Credentials = Authentication == "None" && Credential is not null ? Credential.GetNetworkCredential() : session?.Credentials,
+        };
+
+        // Redirects are followed by the operation, which counts them and refuses https to http.
+        HttpClient client = WebClientFactory.Create(clientOptions, followRedirects: false);
+        var settings = new WebRequestSettings
+        {
+            MaximumRedirection = MaximumRedirection,
+            MaximumResponseBytes = MaximumResponseSizeMB * 1024L * 1024L,
+            UserAgent = UserAgent ?? session?.UserAgent,
+            Authorization = AuthorizationHeader(),
+            SendsSecret = Authentication != "None" || Credential is not null,
+            AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
+        };
+        if (session is not null)
+        {
+            settings.SessionHeaders.AddRange(session.Headers);
+        }
+
         var defaults = new WebRequestDefaults { Method = Method, Headers = Headers, Body = Body is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : Body, ContentType = ContentType };
         var resend = new WebResendPolicy(RetryNonIdempotent, options.RetryCount, options.ItemTimeout);
-        return new OperationRunnerFactory(new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck, resend));
+        return new OperationRunnerFactory(new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck, resend, settings));
+    }
+
+    /// <summary>The Authorization header of -Authentication Basic or Bearer, as Invoke-RestMethod writes it.</summary>
+    private string? AuthorizationHeader()
+    {
+        switch (Authentication)
+        {
+            case "Basic":
+                NetworkCredential basic = Credential!.GetNetworkCredential();
+                string user = string.IsNullOrEmpty(basic.Domain) ? basic.UserName : basic.Domain + "\\" + basic.UserName;
+                return "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + basic.Password));
+            case "Bearer":
+            case "OAuth":
+                return "Bearer " + new NetworkCredential(string.Empty, Token).Password;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>-Authentication's needs, as Invoke-RestMethod checks them: Basic takes -Credential, Bearer takes -Token.</summary>
+    private void CheckAuthentication()
+    {
+        Authentication = Authentication.Equals("oauth", StringComparison.OrdinalIgnoreCase) ? "OAuth"
+            : char.ToUpperInvariant(Authentication[0]) + Authentication.Substring(1).ToLowerInvariant();
+        string? problem = Authentication switch
+        {
+            "Basic" when Credential is null => "-Authentication Basic needs -Credential.",
+            "Basic" when Token is not null => "-Authentication Basic takes -Credential, not -Token.",
+            "Bearer" or "OAuth" when Token is null => $"-Authentication {Authentication} needs -Token.",
+            "Bearer" or "OAuth" when Credential is not null => $"-Authentication {Authentication} takes -Token, not -Credential.",
+            "None" when Token is not null => "-Token needs -Authentication Bearer (or OAuth).",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(problem), ErrorIds.WebAuthenticationInvalid, ErrorCategory.InvalidArgument, null));
+        }
     }
 
     protected override void BeginProcessing()
@@ -133,6 +239,19 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         Conflict(nameof(TimeoutSec), nameof(ItemTimeoutSeconds));
         Conflict(nameof(MaximumRetryCount), nameof(RetryCount));
         Conflict(nameof(RetryIntervalSec), nameof(RetryDelay));
+        CheckAuthentication();
+        if (WebSession is not null && !WebSessionReader.IsSession(WebSession))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-WebSession takes a Microsoft.PowerShell.Commands.WebRequestSession (New-Object Microsoft.PowerShell.Commands.WebRequestSession, or Invoke-RestMethod's -SessionVariable), not a {WebSession.BaseObject.GetType().FullName}."),
+                ErrorIds.WebInvalidInput, ErrorCategory.InvalidArgument, WebSession));
+        }
+
+        if (SkipCertificateCheck)
+        {
+            WriteWarning("-SkipCertificateCheck: server certificates are not checked in this run, so anyone on the network path can read and change its requests and answers.");
+        }
+
         base.BeginProcessing();
     }
 

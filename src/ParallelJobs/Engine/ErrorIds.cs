@@ -223,4 +223,24 @@ internal static class ErrorIds
 
     /// <summary>No -Destination, -Suffix or -Format, so each source would be overwritten.</summary>
     public const string DestinationRequired = "DestinationRequired";
+
+    // --- Invoke-ParallelWebRequest: redirects, headers, size, authentication ---
+
+    /// <summary>A request was redirected more times than -MaximumRedirection allows (a redirect loop ends here).</summary>
+    public const string WebTooManyRedirects = "WebTooManyRedirects";
+
+    /// <summary>An https request was redirected to http, which is never followed.</summary>
+    public const string WebInsecureRedirect = "WebInsecureRedirect";
+
+    /// <summary>A header name or value (-Headers, -ContentType, -UserAgent, an item's Headers) holds CR, LF or NUL.</summary>
+    public const string WebInvalidHeader = "WebInvalidHeader";
+
+    /// <summary>A response body, after decompression, is larger than -MaximumResponseSizeMB.</summary>
+    public const string WebResponseTooLarge = "WebResponseTooLarge";
+
+    /// <summary>-Authentication or -Token would send a secret over http without -AllowUnencryptedAuthentication.</summary>
+    public const string WebUnencryptedAuthentication = "WebUnencryptedAuthentication";
+
+    /// <summary>-Authentication, -Credential and -Token were given in a combination that does not fit.</summary>
+    public const string WebAuthenticationInvalid = "WebAuthenticationInvalid";
 }

@@ -21,6 +21,9 @@ internal static class PowerShellJson
 
     private delegate object? ConvertFromJsonCall(string input, out ErrorRecord? error);
 
+    /// <summary>Microsoft.PowerShell.Commands.JsonObject, or null where it cannot be found.</summary>
+    internal static Type? JsonObjectType => s_jsonObject;
+
     /// <summary>True when PowerShell's converter was found (always in PowerShell 7 and 5.1 sessions).</summary>
     public static bool IsAvailable => s_convert is not null;
 

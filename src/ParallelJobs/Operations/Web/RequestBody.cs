@@ -45,7 +45,7 @@ internal static class RequestBody
                 return new ByteArrayContent(EncodingOf(contentType).GetBytes(FormEncode(table)));
             default:
                 contentType ??= "application/json; charset=utf-8";
-                return new ByteArrayContent(EncodingOf(contentType).GetBytes(JsonWriter.Write(body)));
+                return new ByteArrayContent(EncodingOf(contentType).GetBytes(PowerShellJsonWriter.Write(body)));
         }
     }
 

@@ -15,15 +15,40 @@ internal static class WebClientFactory
 {
     public static readonly string UserAgent = "ParallelJobs/" + typeof(WebClientFactory).Assembly.GetName().Version?.ToString(3);
 
-    public static HttpClient Create(int maxConnectionsPerHost, bool followRedirects)
+    public static HttpClient Create(int maxConnectionsPerHost, bool followRedirects) =>
+        Create(new WebClientOptions { MaxConnectionsPerHost = maxConnectionsPerHost }, followRedirects);
+
+    /// <summary>
+    /// A client for <paramref name="options"/>. Invoke-ParallelWebRequest passes followRedirects: false and
+    /// follows them itself, so that it can count them and refuse https to http.
+    /// </summary>
+    public static HttpClient Create(WebClientOptions options, bool followRedirects)
     {
         FrameworkTls.EnsureTls12();
+        int maxConnectionsPerHost = options.MaxConnectionsPerHost;
         var handler = new HttpClientHandler
         {
             AllowAutoRedirect = followRedirects,
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-            UseCookies = false,
+            UseCookies = options.Cookies is not null,
         };
+
+        if (options.Cookies is not null)
+        {
+            handler.CookieContainer = options.Cookies;
+        }
+
+        if (options.Credentials is not null)
+        {
+            handler.Credentials = options.Credentials;
+            handler.PreAuthenticate = false;
+        }
+
+        if (options.SkipCertificateCheck)
+        {
+            // Asked for by name (-SkipCertificateCheck), with a warning: any certificate is accepted.
+            handler.ServerCertificateCustomValidationCallback = static (_, _, _, _) => true;
+        }
 
         try
         {

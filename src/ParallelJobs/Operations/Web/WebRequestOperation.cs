@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
+using System.IO;
 using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -24,19 +26,29 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     private readonly WebContentMode _mode;
     private readonly bool _skipHttpErrorCheck;
     private readonly WebResendPolicy _resend;
+    private readonly WebRequestSettings _settings;
 
-    public WebRequestOperation(HttpClient client, WebRequestDefaults defaults, WebContentMode mode, bool skipHttpErrorCheck, WebResendPolicy resend)
+    public WebRequestOperation(HttpClient client, WebRequestDefaults defaults, WebContentMode mode, bool skipHttpErrorCheck, WebResendPolicy resend,
+        WebRequestSettings? settings = null)
     {
         _client = client;
         _defaults = defaults;
         _mode = mode;
         _skipHttpErrorCheck = skipHttpErrorCheck;
         _resend = resend;
+        _settings = settings ?? new WebRequestSettings();
     }
 
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(item.Input, _defaults);
+        CheckSecretScheme(spec.Uri);
+        WebRequestSpec.CheckHeader("User-Agent", _settings.UserAgent);
+        foreach (KeyValuePair<string, string> header in _settings.SessionHeaders)
+        {
+            WebRequestSpec.CheckHeader(header.Key, header.Value);
+        }
+
         bool guarded = _resend.Guards(spec.Method);
         if (guarded)
         {
@@ -44,11 +56,12 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             _resend.RefuseResend(item, spec);
         }
 
-        using HttpRequestMessage request = BuildRequest(spec);
         using CancellationTokenSource? deadline = guarded ? _resend.StartDeadline(token) : null;
+        CancellationToken requestToken = deadline?.Token ?? token;
         long started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         byte[] bytes;
+        Uri answered = spec.Uri;
         try
         {
             if (guarded)
@@ -56,8 +69,16 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
                 _resend.Sending(item);
             }
 
-            response = _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline?.Token ?? token).GetAwaiter().GetResult();
-            bytes = response.Content is null ? Array.Empty<byte>() : response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            response = SendFollowingRedirects(spec, requestToken, out answered);
+            try
+            {
+                bytes = ReadBody(response, answered, requestToken);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -68,10 +89,15 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             _resend.Settled(item);
             throw _resend.TimedOut(spec, ex);
         }
-        catch (Exception ex) when (ex is not ItemOperationException)
+        catch (ItemOperationException)
         {
             _resend.Settled(item);
-            throw _resend.Judge(WebFailure.FromException(ex, spec.Method, spec.Uri), spec.Method);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _resend.Settled(item);
+            throw _resend.Judge(WebFailure.FromException(ex, spec.Method, answered), spec.Method);
         }
 
         _resend.Settled(item);
@@ -80,7 +106,6 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
             int status = (int)response.StatusCode;
             MediaTypeHeaderValue? contentType = response.Content?.Headers.ContentType;
-            Uri answered = response.RequestMessage?.RequestUri ?? spec.Uri;
             bool failed = status >= 400 && !_skipHttpErrorCheck;
 
             // An error page is kept as text for the error message: it is often not the JSON the caller expects.
@@ -98,16 +123,150 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private static HttpRequestMessage BuildRequest(WebRequestSpec spec)
+    /// <summary>
+    /// Sends the request and follows up to -MaximumRedirection redirects itself (HttpClient's own following
+    /// stops silently at its limit and follows https to http). As Invoke-RestMethod and HttpClient: 303, and
+    /// 301 or 302 after a POST, go on as GET without the body; 307 and 308 keep the method and body. The
+    /// Authorization header is not sent on after a redirect, as Invoke-RestMethod does not.
+    /// </summary>
+    private HttpResponseMessage SendFollowingRedirects(WebRequestSpec spec, CancellationToken token, out Uri answered)
     {
-        var request = new HttpRequestMessage(spec.Method, spec.Uri);
+        Uri current = spec.Uri;
+        HttpMethod method = spec.Method;
+        bool withBody = true;
+        for (int redirects = 0; ; redirects++)
+        {
+            HttpResponseMessage response;
+            using (HttpRequestMessage request = BuildRequest(spec, method, current, withBody, redirected: redirects > 0))
+            {
+                response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).GetAwaiter().GetResult();
+            }
+
+            int code = (int)response.StatusCode;
+            Uri? location = response.Headers.Location;
+            if (code is not (301 or 302 or 303 or 307 or 308) || location is null)
+            {
+                answered = current;
+                return response;
+            }
+
+            response.Dispose();
+            Uri next = location.IsAbsoluteUri ? location : new Uri(current, location);
+            if (redirects >= _settings.MaximumRedirection)
+            {
+                throw new ItemOperationException(ErrorIds.WebTooManyRedirects, ErrorCategory.InvalidOperation,
+                    $"{spec.Method} {spec.Uri}: redirected more than {_settings.MaximumRedirection} time(s) (-MaximumRedirection); the last answer was {code} to {next}.")
+                { Retryable = false };
+            }
+
+            if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+            {
+                throw Insecure(spec, current, next, $"to a {next.Scheme} URI, which is not http or https");
+            }
+
+            if (current.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
+            {
+                throw Insecure(spec, current, next, "from https to http, which would send the request and its answer unencrypted");
+            }
+
+            if (code == 303 ? method != HttpMethod.Head : code is 301 or 302 && method == HttpMethod.Post)
+            {
+                method = HttpMethod.Get;
+                withBody = false;
+            }
+
+            current = next;
+        }
+    }
+
+    private static ItemOperationException Insecure(WebRequestSpec spec, Uri from, Uri to, string why) =>
+        new(ErrorIds.WebInsecureRedirect, ErrorCategory.SecurityError,
+            $"{spec.Method} {spec.Uri}: {from} redirects to {to}; a redirect {why} is not followed.")
+        { Retryable = false };
+
+    /// <summary>As Invoke-RestMethod: a password or token goes over https only, unless -AllowUnencryptedAuthentication.</summary>
+    private void CheckSecretScheme(Uri uri)
+    {
+        if (_settings.SendsSecret && !_settings.AllowUnencryptedAuthentication && uri.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ItemOperationException(ErrorIds.WebUnencryptedAuthentication, ErrorCategory.SecurityError,
+                $"{uri}: -Authentication and -Credential send their secret over https only; -AllowUnencryptedAuthentication sends it over http too.")
+            { Retryable = false };
+        }
+    }
+
+    /// <summary>
+    /// Reads the body as it arrives, decompressed, and stops at -MaximumResponseSizeMB: a small gzip that inflates
+    /// to gigabytes, or a body that never ends, costs no more memory than the cap.
+    /// </summary>
+    private byte[] ReadBody(HttpResponseMessage response, Uri uri, CancellationToken token)
+    {
+        if (response.Content is null)
+        {
+            return Array.Empty<byte>();
+        }
+
+        long cap = _settings.MaximumResponseBytes;
+        long? declared = response.Content.Headers.ContentLength;
+        if (declared > cap)
+        {
+            throw TooLarge(uri, cap, $"it declares {declared} bytes");
+        }
+
+        using Stream stream = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
+        using var body = new MemoryStream(declared is > 0 ? (int)declared.Value : 0);
+        byte[] chunk = new byte[81920];
+        while (true)
+        {
+            int read = stream.ReadAsync(chunk, 0, chunk.Length, token).GetAwaiter().GetResult();
+            if (read == 0)
+            {
+                break;
+            }
+
+            if (body.Length + read > cap)
+            {
+                throw TooLarge(uri, cap, "more arrived");
+            }
+
+            body.Write(chunk, 0, read);
+        }
+
+        return body.Length == body.Capacity ? body.GetBuffer() : body.ToArray();
+    }
+
+    private static ItemOperationException TooLarge(Uri uri, long cap, string why) =>
+        new(ErrorIds.WebResponseTooLarge, ErrorCategory.LimitsExceeded,
+            string.Format(CultureInfo.InvariantCulture,
+                "The response from {0} is larger than -MaximumResponseSizeMB ({1:0.###} MB after decompression): {2}. The rest was not read.",
+                uri, cap / (1024.0 * 1024.0), why))
+        { Retryable = false };
+
+    private HttpRequestMessage BuildRequest(WebRequestSpec spec, HttpMethod method, Uri uri, bool withBody, bool redirected)
+    {
+        var request = new HttpRequestMessage(method, uri);
         string? contentType = spec.ContentType;
         var contentHeaders = new List<KeyValuePair<string, string>>();
-        foreach (KeyValuePair<string, string> header in spec.Headers)
+        if (_settings.UserAgent is { } userAgent)
+        {
+            request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+        }
+
+        if (_settings.Authorization is { } authorization && !redirected)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        foreach (KeyValuePair<string, string> header in Concat(_settings.SessionHeaders, spec.Headers))
         {
             if (header.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             {
                 contentType = header.Value;
+                continue;
+            }
+
+            if (redirected && header.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            {
                 continue;
             }
 
@@ -119,7 +278,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             }
         }
 
-        request.Content = RequestBody.Build(spec.Body, spec.Method, ref contentType);
+        request.Content = withBody ? RequestBody.Build(spec.Body, method, ref contentType) : null;
         if (request.Content is not null)
         {
             if (contentType is not null)
@@ -136,6 +295,19 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         }
 
         return request;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Concat(List<KeyValuePair<string, string>> first, List<KeyValuePair<string, string>> second)
+    {
+        foreach (KeyValuePair<string, string> pair in first)
+        {
+            yield return pair;
+        }
+
+        foreach (KeyValuePair<string, string> pair in second)
+        {
+            yield return pair;
+        }
     }
 
     private object? ReadContent(byte[] bytes, MediaTypeHeaderValue? contentType, Uri uri)

@@ -14,6 +14,8 @@ namespace ParallelJobs.Operations.Web;
 /// </summary>
 internal sealed class WebRequestSpec
 {
+    private static readonly char[] ControlChars = { '\r', '\n', '\0' };
+
     private WebRequestSpec(Uri uri)
     {
         Uri = uri;
@@ -88,6 +90,7 @@ internal sealed class WebRequestSpec
         AddHeaders(spec.Headers, Unwrap(headers));
         spec.Body = hasBody ? Unwrap(body) : defaults.Body;
         spec.ContentType = Text(contentType) ?? defaults.ContentType;
+        CheckHeader("Content-Type", spec.ContentType);
         if (spec.Body is IDictionary query && spec.Method == HttpMethod.Get)
         {
             // As Invoke-RestMethod: a hashtable body of a GET is its query string.
@@ -178,14 +181,39 @@ internal sealed class WebRequestSpec
         {
             foreach (object? one in many)
             {
-                into.Add(new KeyValuePair<string, string>(name!, Text(one) ?? string.Empty));
+                into.Add(Checked(name!, Text(one) ?? string.Empty));
             }
 
             return;
         }
 
-        into.Add(new KeyValuePair<string, string>(name!, Text(value) ?? string.Empty));
+        into.Add(Checked(name!, Text(value) ?? string.Empty));
     }
+
+    private static KeyValuePair<string, string> Checked(string name, string value)
+    {
+        CheckHeader(name, value);
+        return new KeyValuePair<string, string>(name, value);
+    }
+
+    /// <summary>
+    /// Refuses CR, LF and NUL in a header's name or value, as Invoke-RestMethod does: sent as they are, they
+    /// would end the header early and let the text after them become headers of its own.
+    /// </summary>
+    public static void CheckHeader(string name, string? value)
+    {
+        string? bad = HasControl(name) ? "name" : HasControl(value) ? "value" : null;
+        if (bad is not null)
+        {
+            throw new ItemOperationException(ErrorIds.WebInvalidHeader, ErrorCategory.InvalidArgument,
+                $"The {bad} of the header '{Printable(name)}' holds a carriage return, line feed or NUL character, which no header may hold.")
+            { Retryable = false };
+        }
+    }
+
+    private static bool HasControl(string? text) => text is not null && text.IndexOfAny(ControlChars) >= 0;
+
+    private static string Printable(string text) => text.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\0", "\\0");
 
     private static object? Lookup(IDictionary table, string key) => table.Contains(key) ? table[key] : null;
 
