@@ -142,7 +142,7 @@ public class RobotsRulesTests
     public void A5xxDisallowsAllAndA4xxAllowsAll(int status, bool allowed)
     {
         var cache = NewCache(_ => Task.FromResult(new HttpResponseMessage((HttpStatusCode)status)), out _);
-        Assert.Equal(allowed, cache.Allows(new Uri("http://h/page"), CancellationToken.None, out string? notice));
+        Assert.Equal(allowed, cache.For(new Uri("http://h/page"), CancellationToken.None, out string? notice).Allows(new Uri("http://h/page")));
         Assert.Equal(allowed, notice is null);
     }
 
@@ -150,9 +150,9 @@ public class RobotsRulesTests
     public void AnUnreachableRobotsTxtDisallowsAllAndIsReportedOncePerOrigin()
     {
         var cache = NewCache(_ => throw new HttpRequestException("Connection refused"), out Counter calls);
-        Assert.False(cache.Allows(new Uri("http://h/a"), CancellationToken.None, out string? first));
-        Assert.False(cache.Allows(new Uri("http://h/b"), CancellationToken.None, out string? second));
-        Assert.False(cache.Allows(new Uri("http://h:8081/b"), CancellationToken.None, out string? otherOrigin));
+        Assert.False(cache.For(new Uri("http://h/a"), CancellationToken.None, out string? first).Allows(new Uri("http://h/a")));
+        Assert.False(cache.For(new Uri("http://h/b"), CancellationToken.None, out string? second).Allows(new Uri("http://h/b")));
+        Assert.False(cache.For(new Uri("http://h:8081/b"), CancellationToken.None, out string? otherOrigin).Allows(new Uri("http://h:8081/b")));
         Assert.Contains("Connection refused", first);
         Assert.Contains("http://h", first);
         Assert.Null(second);
@@ -164,7 +164,7 @@ public class RobotsRulesTests
     public void ARobotsTxtThatDoesNotAnswerInTimeDisallowsAll()
     {
         var cache = NewCache(async request => { await Task.Delay(TimeSpan.FromSeconds(30)); return new HttpResponseMessage(HttpStatusCode.OK); }, out _, TimeSpan.FromMilliseconds(200));
-        Assert.False(cache.Allows(new Uri("http://h/a"), CancellationToken.None, out string? notice));
+        Assert.False(cache.For(new Uri("http://h/a"), CancellationToken.None, out string? notice).Allows(new Uri("http://h/a")));
         Assert.Contains("no answer within", notice);
     }
 
@@ -178,14 +178,14 @@ public class RobotsRulesTests
                 ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable)
                 : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("User-agent: *\nDisallow: /x\n") }),
             out Counter calls, now: () => now);
-        Assert.False(cache.Allows(new Uri("http://h/a"), CancellationToken.None, out _));
+        Assert.False(cache.For(new Uri("http://h/a"), CancellationToken.None, out _).Allows(new Uri("http://h/a")));
         now += TimeSpan.FromMinutes(1);
-        Assert.False(cache.Allows(new Uri("http://h/a"), CancellationToken.None, out _));
+        Assert.False(cache.For(new Uri("http://h/a"), CancellationToken.None, out _).Allows(new Uri("http://h/a")));
         Assert.Equal(1, calls.Value);
 
         now += RobotsCache.DefaultUnreachableFor;
-        Assert.True(cache.Allows(new Uri("http://h/a"), CancellationToken.None, out _));
-        Assert.False(cache.Allows(new Uri("http://h/x"), CancellationToken.None, out _));
+        Assert.True(cache.For(new Uri("http://h/a"), CancellationToken.None, out _).Allows(new Uri("http://h/a")));
+        Assert.False(cache.For(new Uri("http://h/x"), CancellationToken.None, out _).Allows(new Uri("http://h/x")));
         Assert.Equal(2, calls.Value);
     }
 
@@ -197,8 +197,8 @@ public class RobotsRulesTests
                 ? new HttpResponseMessage(HttpStatusCode.MovedPermanently) { Headers = { Location = new Uri("/real-robots.txt", UriKind.Relative) } }
                 : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("User-agent: *\nDisallow: /x\n") }),
             out Counter calls);
-        Assert.False(cache.Allows(new Uri("http://h/x"), CancellationToken.None, out _));
-        Assert.True(cache.Allows(new Uri("http://h/y"), CancellationToken.None, out _));
+        Assert.False(cache.For(new Uri("http://h/x"), CancellationToken.None, out _).Allows(new Uri("http://h/x")));
+        Assert.True(cache.For(new Uri("http://h/y"), CancellationToken.None, out _).Allows(new Uri("http://h/y")));
         Assert.Equal(2, calls.Value);
     }
 

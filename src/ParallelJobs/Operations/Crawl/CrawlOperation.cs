@@ -59,10 +59,16 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         var target = (CrawlTarget)item.Input!;
         if (target.Depth == 0 && _robots is not null)
         {
-            bool allowed = _robots.Allows(target.Uri, token, out string? notice);
+            RobotsRules rules = _robots.For(target.Uri, token, out string? notice);
+            bool allowed = rules.Allows(target.Uri);
             if (notice is not null)
             {
                 context.WriteWarning(notice);
+            }
+            else if (!allowed && rules.Unreachable is not null)
+            {
+                // The origin's one warning has been written already.
+                context.WriteVerbose($"robots.txt of {UrlNormalizer.Origin(target.Uri)} was unreachable: {target.Uri} not fetched.");
             }
             else if (!allowed)
             {
@@ -232,7 +238,7 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
             bool allowed = true;
             if (_robots is not null)
             {
-                allowed = _robots.Allows(uri, token, out string? notice);
+                allowed = _robots.For(uri, token, out string? notice).Allows(uri);
                 if (notice is not null)
                 {
                     context.WriteWarning(notice);

@@ -42,18 +42,18 @@ internal sealed class RobotsCache
     public TimeSpan UnreachableFor { get; }
 
     /// <summary>
-    /// Dedicated worker thread: waits for the origin's rules if another worker is fetching them.
-    /// <paramref name="notice"/> is set, for the first caller of the run only, when the origin's robots.txt
-    /// was unreachable, so the crawl says so once per origin.
+    /// Dedicated worker thread: the rules of the URI's origin, waiting for them if another worker is fetching
+    /// them. <paramref name="notice"/> is set, for the first caller of the run only, when the origin's
+    /// robots.txt was unreachable, so the crawl says so once per origin.
     /// </summary>
-    public bool Allows(Uri uri, CancellationToken token, out string? notice)
+    public RobotsRules For(Uri uri, CancellationToken token, out string? notice)
     {
         string origin = UrlNormalizer.Origin(uri);
         RobotsRules rules = Get(origin, token);
         notice = rules.Unreachable is { } reason && _reported.TryAdd(origin, 0)
             ? $"robots.txt of {origin} could not be fetched ({reason}), so, as RFC 9309 says, no page of {origin} is fetched; it is asked again after {UnreachableFor.TotalMinutes:0.#} min. Use -IgnoreRobots to crawl it anyway."
             : null;
-        return rules.Allows(uri);
+        return rules;
     }
 
     internal RobotsRules Get(string origin, CancellationToken token)
