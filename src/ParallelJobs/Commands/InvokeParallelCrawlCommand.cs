@@ -29,6 +29,7 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[]? AllowHost { get; set; }
 
     [Parameter]
