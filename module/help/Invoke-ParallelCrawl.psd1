@@ -3,9 +3,9 @@
     Description = @'
 Invoke-ParallelCrawl is the crawl job: it fetches the start pages, extracts their links (the href of every a and area element, resolved against the page''s base element; not those in comments, scripts or styles) with a single forward scan of the HTML that builds no tree, so its cost grows only with the page''s length whatever the nesting and a timeout or Ctrl+C stops it at once (at most the first 8 MB of a page and 100,000 links are read), and follows them breadth-first up to -Depth links away, fetching pages in parallel on the worker pool with no runspace per page. Each page found becomes a new item of the same run, so pages are written in the order they were discovered, one ParallelJobs.ParallelCrawlPage each: Uri, Depth, Referrer, StatusCode, ContentType, Title, Links and Elapsed.
 
-The crawl stays on the start pages' hosts unless -AllowHost names more. It never fetches a URL twice: links are resolved against the page (and its <base href>), and normalized before they are compared (scheme and host in lower case, the default port dropped, the fragment removed, dot segments resolved). Only http and https links are followed; mailto:, javascript: and the like are ignored.
+The crawl stays on the start pages' origins, the scheme, host and port of each: another port or scheme of the same host is another site (a test server on :8081 beside the site on :80, an admin port), so a link to it is listed in Links but not fetched, and one verbose line per origin says how to let the crawl in. -AllowHost widens the scope (see it below), for example -AllowHost example.com when http://example.com/ redirects to https://example.com/, or -AllowHost 'example.com:8081' for one more port. It never fetches a URL twice: links are resolved against the page (and its <base href>), and normalized before they are compared (scheme and host in lower case, the default port dropped, the fragment removed, dot segments resolved). Only http and https links are followed; mailto:, javascript: and the like are ignored.
 
-robots.txt is honoured by default: it is fetched once per scheme, host and port, and the rules of the group that names ParallelJobs, else of the * group, decide (the longest matching Allow or Disallow path wins; * and $ are understood). A missing robots.txt allows everything. -IgnoreRobots skips it.
+robots.txt is honoured by default, as RFC 9309 says: it is fetched once per origin (following up to five redirects), its first 500 kibibytes are read, and the rules of the groups whose user-agent is the product token ParallelJobs (case-insensitive; "ParallelJobs/1.0" counts, "ParallelJobs-Beta" does not), else of the * groups, decide. Paths are compared percent-encoded on both sides (%7E and ~ are the same, hex case does not matter, non-ASCII characters are compared as UTF-8); the longest matching Allow or Disallow pattern wins and Allow wins a tie; * matches any characters and a final $ the end of the URL; /robots.txt itself is always allowed. A robots.txt that answers 4xx (404, 401, 403 ...) allows everything. One that answers 5xx or 429, cannot be connected to, or gives no answer within 30 s (or half of -ItemTimeoutSeconds when that is shorter) is unreachable, and an unreachable robots.txt disallows the whole origin: its pages are not fetched, one warning per origin says why, and after 5 minutes robots.txt is asked again for the links found from then on. -IgnoreRobots skips robots.txt altogether.
 
 At most -ThrottleLimit pages are fetched at once (8 by default) and at most -MaxPerHost (4 by default) from any one host. Redirects are not followed silently: the redirecting page is written with its 3xx status, and its target is followed as a link, so it too is fetched only once.
 
@@ -14,7 +14,7 @@ A page that answers 4xx is a result like any other (a broken link is worth repor
     Parameters  = @{
         Uri                = 'The pages to start from, at depth 0. Their hosts are always in scope. From the pipeline, each string is one start page. A bare host name such as example.com means http.'
         Depth              = 'How many links away from a start page to follow. 0 fetches only the start pages; the default 2 fetches the start pages, the pages they link to, and the pages those link to.'
-        AllowHost          = 'More host names the crawl may enter besides the start pages'' hosts, for example www.example.com or *.example.com (wildcards allowed; host:port matches a single port). Links to other hosts are listed in Links but not fetched.'
+        AllowHost          = 'More sites the crawl may enter besides the start pages'' origins (scheme, host and port), as patterns with wildcards: a bare host such as www.example.com or *.example.com means that host on the default ports (http on 80, https on 443); host:port, such as ''example.com:8081'', adds that port in either scheme, and ''example.com:*'' every port; scheme://host:port, such as https://example.com:8443, adds that one origin. Links outside the scope are listed in Links but not fetched.'
         IgnoreRobots       = 'Fetches pages even when robots.txt disallows them, and does not fetch robots.txt at all.'
         MaxPerHost         = 'The most pages fetched at once from any one origin (scheme, host and port), to be polite to the server. The default is 4.'
         MaxPages           = 'Stops queuing new pages once this many pages, start pages included, have been queued, and writes one warning. By default only -Depth bounds the crawl.'
@@ -32,6 +32,7 @@ A page that answers 4xx is a result like any other (a broken link is worth repor
         Force              = 'With -LogPath: starts a new log in place of an existing one.'
     }
     Defaults    = @{
+        AllowHost          = 'None (only the start pages'' origins)'
         MaxPages           = 'None (no limit)'
         TimeoutSeconds     = 'None (no limit)'
         ItemTimeoutSeconds = '100'
@@ -61,7 +62,12 @@ Invoke-ParallelCrawl https://www.example.com/ -Depth 3 -MaxPages 2000 |
         @{
             Title   = 'Include a second host'
             Code    = 'Invoke-ParallelCrawl https://example.com/ -AllowHost www.example.com, *.cdn.example.com -Depth 1'
-            Remarks = 'Links to www.example.com and any host under cdn.example.com are followed as well; other hosts are listed in Links but not fetched.'
+            Remarks = 'Links to www.example.com and any host under cdn.example.com (on their default ports) are followed as well; other hosts are listed in Links but not fetched.'
+        }
+        @{
+            Title   = 'Include another port of the same host'
+            Code    = "Invoke-ParallelCrawl http://localhost:8080/ -AllowHost 'localhost:8081' -Depth 2"
+            Remarks = 'The start origin is http://localhost:8080; links to localhost:8081 are followed too. Without -AllowHost they would be out of scope, like any other site.'
         }
         @{
             Title   = 'A slow or flaky site'

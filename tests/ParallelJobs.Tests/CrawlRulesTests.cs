@@ -67,4 +67,38 @@ public class CrawlRulesTests
         Assert.True(rules.Allows(new Uri("http://h/anything")));
         Assert.Equal(0, rules.Count);
     }
+
+    [Theory]
+    [InlineData("http://h/x", true)]
+    [InlineData("http://H:80/y", true)]
+    [InlineData("http://h:8081/x", false)]
+    [InlineData("https://h/x", false)]
+    [InlineData("http://other/x", false)]
+    public void ScopeIsTheStartPagesOrigin(string url, bool inScope)
+    {
+        var scope = new CrawlScope(null);
+        scope.AddStart(new Uri("http://h/"));
+        Assert.Equal(inScope, scope.Allows(new Uri(url)));
+        Assert.Equal(!inScope && new Uri(url).Host == "h", scope.IsOtherOriginOfStartHost(new Uri(url)));
+    }
+
+    [Theory]
+    [InlineData("h", "https://h/x", true)]
+    [InlineData("h", "http://h:8081/x", false)]
+    [InlineData("h:8081", "http://h:8081/x", true)]
+    [InlineData("h:8081", "https://h:8081/x", true)]
+    [InlineData("h:8081", "http://h:8082/x", false)]
+    [InlineData("h:*", "http://h:9000/x", true)]
+    [InlineData("h:*", "https://h/x", true)]
+    [InlineData("https://h:8443", "https://h:8443/x", true)]
+    [InlineData("https://h:8443", "http://h:8443/x", false)]
+    [InlineData("*.example.com", "https://a.example.com/x", true)]
+    [InlineData("*.example.com", "https://a.example.com:8443/x", false)]
+    [InlineData("www.example.com", "http://www.example.com/", true)]
+    public void AllowHostWidensTheScopeByHostPortOrOrigin(string allow, string url, bool inScope)
+    {
+        var scope = new CrawlScope(new[] { allow });
+        scope.AddStart(new Uri("http://h/"));
+        Assert.Equal(inScope, scope.Allows(new Uri(url)));
+    }
 }

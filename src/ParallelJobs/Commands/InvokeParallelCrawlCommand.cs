@@ -29,6 +29,7 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
     public string[]? AllowHost { get; set; }
 
     [Parameter]
@@ -57,9 +58,18 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
     {
         // Redirects are followed as links, so a redirect to a page already seen is not fetched again.
         HttpClient client = WebClientFactory.Create(Math.Min(MaxPerHost, options.ThrottleLimit), followRedirects: false);
-        _operation = new CrawlOperation(client, new CrawlScope(AllowHost), Depth, MaxPerHost, !IgnoreRobots, MaxPages);
+        _operation = new CrawlOperation(client, new CrawlScope(AllowHost), Depth, MaxPerHost, !IgnoreRobots, MaxPages, RobotsTimeout(options.ItemTimeout));
         return new OperationRunnerFactory(_operation);
     }
+
+    /// <summary>
+    /// 30 s, or half the per-page timeout when that is shorter: a page waiting on its origin's robots.txt then
+    /// still learns that robots.txt was unreachable (and is skipped with a warning) before it times out itself.
+    /// </summary>
+    internal static TimeSpan RobotsTimeout(TimeSpan? itemTimeout) =>
+        itemTimeout is { } t && t > TimeSpan.Zero && t < RobotsCache.DefaultFetchTimeout + RobotsCache.DefaultFetchTimeout
+            ? TimeSpan.FromTicks(t.Ticks / 2)
+            : RobotsCache.DefaultFetchTimeout;
 
     protected override void BeginProcessing()
     {

@@ -32,17 +32,19 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
     private readonly int _maxPages;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _otherOrigins = new(StringComparer.OrdinalIgnoreCase);
     private int _claimed;
     private int _limitReported;
 
-    public CrawlOperation(HttpClient client, CrawlScope scope, int maxDepth, int maxPerHost, bool obeyRobots, int maxPages)
+    /// <param name="robotsTimeout">How long robots.txt may take before its origin counts as unreachable.</param>
+    public CrawlOperation(HttpClient client, CrawlScope scope, int maxDepth, int maxPerHost, bool obeyRobots, int maxPages, TimeSpan robotsTimeout)
     {
         _client = client;
         _scope = scope;
         _maxDepth = maxDepth;
         _maxPages = maxPages;
         _gate = new HostGate(maxPerHost);
-        _robots = obeyRobots ? new RobotsCache(client, _stopping.Token) : null;
+        _robots = obeyRobots ? new RobotsCache(client, _stopping.Token, robotsTimeout) : null;
     }
 
     /// <summary>Pipeline thread: claims a start page. False when it was already given (or the page limit is reached).</summary>
@@ -55,10 +57,28 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         var target = (CrawlTarget)item.Input!;
-        if (target.Depth == 0 && _robots is not null && !_robots.Allows(target.Uri, token))
+        if (target.Depth == 0 && _robots is not null)
         {
-            context.WriteWarning($"robots.txt of {UrlNormalizer.Origin(target.Uri)} disallows {target.Uri}, so it was not fetched. Use -IgnoreRobots to fetch it anyway.");
-            return null;
+            RobotsRules rules = _robots.For(target.Uri, token, out string? notice);
+            bool allowed = rules.Allows(target.Uri);
+            if (notice is not null)
+            {
+                context.WriteWarning(notice);
+            }
+            else if (!allowed && rules.Unreachable is not null)
+            {
+                // The origin's one warning has been written already.
+                context.WriteVerbose($"robots.txt of {UrlNormalizer.Origin(target.Uri)} was unreachable: {target.Uri} not fetched.");
+            }
+            else if (!allowed)
+            {
+                context.WriteWarning($"robots.txt of {UrlNormalizer.Origin(target.Uri)} disallows {target.Uri}, so it was not fetched. Use -IgnoreRobots to fetch it anyway.");
+            }
+
+            if (!allowed)
+            {
+                return null;
+            }
         }
 
         ParallelCrawlPage page = Fetch(target, token);
@@ -200,12 +220,32 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         {
             token.ThrowIfCancellationRequested();
             var uri = new Uri(link);
-            if (!_scope.Allows(uri) || _seen.ContainsKey(uri.AbsoluteUri))
+            if (!_scope.Allows(uri))
+            {
+                if (_scope.IsOtherOriginOfStartHost(uri) && _otherOrigins.TryAdd(UrlNormalizer.Origin(uri), 0))
+                {
+                    context.WriteVerbose($"Not following links to {UrlNormalizer.Origin(uri)}: another scheme or port than the start pages' is another site. -AllowHost '{uri.Authority}' (or '{uri.Host}:*' for every port) lets the crawl enter it.");
+                }
+
+                continue;
+            }
+
+            if (_seen.ContainsKey(uri.AbsoluteUri))
             {
                 continue;
             }
 
-            if (_robots is not null && !_robots.Allows(uri, token))
+            bool allowed = true;
+            if (_robots is not null)
+            {
+                allowed = _robots.For(uri, token, out string? notice).Allows(uri);
+                if (notice is not null)
+                {
+                    context.WriteWarning(notice);
+                }
+            }
+
+            if (!allowed)
             {
                 if (_seen.TryAdd(uri.AbsoluteUri, 0))
                 {

@@ -1,36 +1,64 @@
 using System;
 using System.Collections.Generic;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace ParallelJobs.Operations.Crawl;
 
 /// <summary>
-/// The rules of one robots.txt (RFC 9309) that apply to this crawler: the groups naming its product token,
-/// else the "*" groups. The longest matching Allow or Disallow path wins; on a tie, Allow wins.
-/// Paths may use * (any characters) and a final $ (end of the URL).
+/// The rules of one robots.txt (RFC 9309) that apply to this crawler: the groups whose user-agent is its
+/// product token (case-insensitive), else the "*" groups. Paths are compared percent-encoded
+/// (<see cref="RobotsPath"/>); the longest matching Allow or Disallow pattern wins, and Allow wins a tie.
+/// Patterns may use * (any characters) and a final $ (end of the URL).
 /// </summary>
 internal sealed class RobotsRules
 {
     public const string ProductToken = "paralleljobs";
 
-    public static readonly RobotsRules AllowAll = new(new List<Rule>());
+    /// <summary>RFC 9309 2.5: crawlers must parse at least 500 KiB; what follows is not read.</summary>
+    public const int MaxBytes = 500 * 1024;
+
+    public static readonly RobotsRules AllowAll = new(new List<Rule>(), null);
 
     private readonly List<Rule> _rules;
 
-    private RobotsRules(List<Rule> rules)
+    private RobotsRules(List<Rule> rules, string? unreachable)
     {
         _rules = rules;
+        Unreachable = unreachable;
     }
 
     public int Count => _rules.Count;
+
+    /// <summary>Why robots.txt could not be had (a 5xx answer, no connection, a timeout); null when it was read or is absent.</summary>
+    public string? Unreachable { get; }
+
+    /// <summary>RFC 9309 2.3.1.4: robots.txt that cannot be reached means complete disallow.</summary>
+    public static RobotsRules DisallowAll(string reason) => new(new List<Rule> { new("/", allow: false) }, reason);
+
+    /// <summary>The body as served: UTF-8 (RFC 9309 2.3), cut at <see cref="MaxBytes"/> back to the last line break.</summary>
+    public static RobotsRules Parse(byte[] body, int count)
+    {
+        int length = Math.Min(count, body.Length);
+        if (length > MaxBytes)
+        {
+            // A line cut in half could turn "Disallow: /private" into "Disallow: /p"; it is dropped instead.
+            length = MaxBytes;
+            while (length > 0 && body[length - 1] != '\n' && body[length - 1] != '\r')
+            {
+                length--;
+            }
+        }
+
+        int start = length >= 3 && body[0] == 0xEF && body[1] == 0xBB && body[2] == 0xBF ? 3 : 0;
+        return Parse(Encoding.UTF8.GetString(body, start, length - start));
+    }
 
     public static RobotsRules Parse(string text)
     {
         var groups = new List<(List<string> Agents, List<Rule> Rules)>();
         (List<string> Agents, List<Rule> Rules)? current = null;
         bool lastWasAgent = false;
-        foreach (string rawLine in text.Split('\n'))
+        foreach (string rawLine in text.Split('\n', '\r'))
         {
             string line = rawLine;
             int hash = line.IndexOf('#');
@@ -56,7 +84,7 @@ internal sealed class RobotsRules
                         groups.Add(current.Value);
                     }
 
-                    current.Value.Agents.Add(value.ToLowerInvariant());
+                    current.Value.Agents.Add(AgentToken(value));
                     lastWasAgent = true;
                     break;
                 case "allow":
@@ -74,12 +102,13 @@ internal sealed class RobotsRules
             }
         }
 
+        // RFC 9309 2.2.1: every group naming the crawler counts, merged; without one, every "*" group.
         var mine = new List<Rule>();
         var any = new List<Rule>();
         bool named = false;
         foreach ((List<string> agents, List<Rule> rules) in groups)
         {
-            if (agents.Exists(a => a != "*" && a.Length > 0 && ProductToken.IndexOf(a, StringComparison.Ordinal) >= 0))
+            if (agents.Contains(ProductToken))
             {
                 named = true;
                 mine.AddRange(rules);
@@ -90,22 +119,23 @@ internal sealed class RobotsRules
             }
         }
 
-        return new RobotsRules(named ? mine : any);
+        return new RobotsRules(named ? mine : any, null);
     }
 
     /// <summary>Whether the crawler may fetch <paramref name="uri"/> (its path and query are matched).</summary>
     public bool Allows(Uri uri)
     {
-        string path = uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped);
+        string path = RobotsPath.Normalize(uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
         if (path.Equals("/robots.txt", StringComparison.OrdinalIgnoreCase))
         {
+            // RFC 9309 2.2.2: /robots.txt itself is always allowed.
             return true;
         }
 
         Rule? best = null;
         foreach (Rule rule in _rules)
         {
-            if (rule.Matches(path) && (best is null || rule.Length > best.Length || (rule.Length == best.Length && rule.Allow)))
+            if ((best is null || rule.Length > best.Length || (rule.Length == best.Length && rule.Allow && !best.Allow)) && rule.Matches(path))
             {
                 best = rule;
             }
@@ -114,35 +144,42 @@ internal sealed class RobotsRules
         return best?.Allow ?? true;
     }
 
+    /// <summary>
+    /// The product token of a user-agent line, lower case: "*", or its leading letters, '-' and '_'
+    /// (RFC 9309 2.2.1), so "ParallelJobs/1.0" names this crawler and "Parallel" or "ParallelJobsX" do not.
+    /// </summary>
+    internal static string AgentToken(string value)
+    {
+        if (value.StartsWith("*", StringComparison.Ordinal))
+        {
+            return "*";
+        }
+
+        int end = 0;
+        while (end < value.Length && (char.IsLetter(value[end]) && value[end] < 0x80 || value[end] == '-' || value[end] == '_'))
+        {
+            end++;
+        }
+
+        return value.Substring(0, end).ToLowerInvariant();
+    }
+
     private sealed class Rule
     {
-        private readonly Regex _pattern;
+        private readonly string _pattern;
 
         public Rule(string path, bool allow)
         {
             Allow = allow;
-            Length = path.Length;
-            bool anchored = path.EndsWith("$", StringComparison.Ordinal);
-            string body = anchored ? path.Substring(0, path.Length - 1) : path;
-            var regex = new StringBuilder("^");
-            foreach (string part in body.Split('*'))
-            {
-                regex.Append(Regex.Escape(part)).Append(".*");
-            }
-
-            regex.Length -= 2;
-            if (anchored)
-            {
-                regex.Append('$');
-            }
-
-            _pattern = new Regex(regex.ToString(), RegexOptions.CultureInvariant);
+            _pattern = RobotsPath.Normalize(path);
+            Length = _pattern.Length;
         }
 
         public bool Allow { get; }
 
+        /// <summary>Octets of the encoded pattern: RFC 9309's "most specific match".</summary>
         public int Length { get; }
 
-        public bool Matches(string path) => _pattern.IsMatch(path);
+        public bool Matches(string path) => RobotsPath.Matches(_pattern, path);
     }
 }
