@@ -223,4 +223,7 @@ internal static class ErrorIds
 
     /// <summary>No -Destination, -Suffix or -Format, so each source would be overwritten.</summary>
     public const string DestinationRequired = "DestinationRequired";
+
+    /// <summary>An image's metadata chunks (a PNG's text or ICC profile) are larger, or inflate larger, than Resize-Image allows.</summary>
+    public const string ImageMetadataTooLarge = "ImageMetadataTooLarge";
 }
