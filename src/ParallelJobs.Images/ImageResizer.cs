@@ -34,6 +34,7 @@ internal sealed class ImageResizer : IImageResizer
     private readonly ConcurrentDictionary<string, string> _claims = new(ImageResizeSettings.PathComparer);
     private readonly JpegEncoder _jpegEncoder;
     private readonly WebpEncoder _webpEncoder;
+    private readonly ImageMemoryBudget _budget;
 
     public ImageResizer(ImageResizeSettings settings)
     {
@@ -41,6 +42,7 @@ internal sealed class ImageResizer : IImageResizer
         _configuration = ImageConfiguration.Shared;
         _jpegEncoder = new JpegEncoder { Quality = settings.Quality };
         _webpEncoder = new WebpEncoder();
+        _budget = new ImageMemoryBudget(settings.MaxMemoryBytes);
         if (settings.Quality is { } quality)
         {
             _webpEncoder.Quality = quality;
@@ -83,13 +85,15 @@ internal sealed class ImageResizer : IImageResizer
         long bytesBefore;
         IImageFormat sourceFormat;
         Image image;
+        IDisposable reservation;
         using (FileStream file = OpenSource(source))
         using (var input = new CancellableStream(file, token))
         {
             bytesBefore = file.Length;
-            image = Decode(input, source, out sourceFormat, token);
+            image = Decode(input, source, out sourceFormat, out reservation, token);
         }
 
+        using (reservation)
         using (image)
         {
             token.ThrowIfCancellationRequested();
@@ -152,7 +156,7 @@ internal sealed class ImageResizer : IImageResizer
     }
 
     /// <summary>Reads the header, refuses what is too large or cut short, and only then decodes.</summary>
-    private Image Decode(Stream input, string source, out IImageFormat format, CancellationToken token)
+    private Image Decode(Stream input, string source, out IImageFormat format, out IDisposable reservation, CancellationToken token)
     {
         try
         {
@@ -161,6 +165,12 @@ internal sealed class ImageResizer : IImageResizer
         catch (IOException ex)
         {
             throw ImageErrors.SourceUnreadable(source, ex);
+        }
+
+        // Before Identify, which already inflates a PNG's text and profile chunks whole.
+        if (format is PngFormat)
+        {
+            PngMetadata.Check(input, source, token);
         }
 
         bool allFrames = OutputFormat(format) == ImageOutputFormat.Gif;
@@ -193,6 +203,14 @@ internal sealed class ImageResizer : IImageResizer
             CheckFrames(source, frames, info.Width, info.Height);
         }
 
+        long cost = DecodeCost(info, allFrames ? Math.Max(1, frames) : 1);
+        if (cost > _budget.Bytes)
+        {
+            throw ImageErrors.TooLarge(source, $"decoding and resizing its {info.Width} x {info.Height} pixels{(info.PixelType?.BitsPerPixel > 32 ? $" of {info.PixelType.BitsPerPixel} bits" : string.Empty)} takes about {Mebibytes(cost)} MB, more than -MaxMemoryMB {_budget.Bytes / (1024 * 1024)}.");
+        }
+
+        // Large images wait here for each other's memory rather than being decoded together.
+        reservation = _budget.Reserve(cost, token);
         Image image;
         try
         {
@@ -201,11 +219,18 @@ internal sealed class ImageResizer : IImageResizer
         }
         catch (InvalidMemoryOperationException ex)
         {
+            reservation.Dispose();
             throw ImageErrors.TooLarge(source, ex.Message, ex);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ItemOperationException)
         {
+            reservation.Dispose();
             throw ImageErrors.Invalid(source, format.Name, ImageErrors.DecoderDetail(ex), ex);
+        }
+        catch
+        {
+            reservation.Dispose();
+            throw;
         }
 
         // What was decoded must agree with what the header promised before the memory was spent.
@@ -213,6 +238,7 @@ internal sealed class ImageResizer : IImageResizer
         {
             string detail = $"it decoded to {image.Width} x {image.Height} pixels in {image.Frames.Count} frames, more than its header said.";
             image.Dispose();
+            reservation.Dispose();
             throw ImageErrors.TooLarge(source, detail);
         }
 
@@ -232,6 +258,19 @@ internal sealed class ImageResizer : IImageResizer
             throw ImageErrors.TooLarge(source, $"its {frames} frames of {width} x {height} pixels make {Megapixels(total)}, more than -MaxPixels {_settings.MaxPixels}.");
         }
     }
+
+    /// <summary>
+    /// The memory an image is estimated to take while it is worked on, from its header: the decoded pixels
+    /// (4 bytes each, 8 for more than 32 bits a pixel, as a 16-bit PNG decodes) and the resized copy.
+    /// </summary>
+    private long DecodeCost(IImageInfo info, int frames)
+    {
+        long bytesPerPixel = info.PixelType?.BitsPerPixel > 32 ? 8 : 4;
+        (int width, int height) = TargetSize(info.Width, info.Height);
+        return ((long)info.Width * info.Height + (long)width * height) * frames * bytesPerPixel;
+    }
+
+    private static string Mebibytes(long bytes) => ((bytes + (1024 * 1024) - 1) / (1024 * 1024)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Megapixels(long pixels) => $"{pixels / 1_000_000.0:0.#} megapixels";
 

@@ -73,6 +73,10 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     [ValidateRange(1, 1_000_000)]
     public int MaxFrames { get; set; } = 1000;
 
+    [Parameter]
+    [ValidateRange(1, 1_048_576)]
+    public int MaxMemoryMB { get; set; } = 1024;
+
     protected override string LogSignature => _settings!.Signature;
 
     internal override void Configure(RunOptions options)
@@ -195,6 +199,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             Force = Force,
             MaxPixels = MaxPixels,
             MaxFrames = MaxFrames,
+            MaxMemoryBytes = MaxMemoryMB * 1024L * 1024,
         };
 
         if (settings.Mode != ImageFitMode.Max && (Width == 0 || Height == 0))

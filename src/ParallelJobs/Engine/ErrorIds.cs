@@ -243,4 +243,7 @@ internal static class ErrorIds
 
     /// <summary>-Authentication, -Credential and -Token were given in a combination that does not fit.</summary>
     public const string WebAuthenticationInvalid = "WebAuthenticationInvalid";
+
+    /// <summary>An image's metadata chunks (a PNG's text or ICC profile) are larger, or inflate larger, than Resize-Image allows.</summary>
+    public const string ImageMetadataTooLarge = "ImageMetadataTooLarge";
 }

@@ -13,11 +13,15 @@ namespace ParallelJobs.Engine;
 /// A short hash of what an item's input looks like, recorded with its log entry: -Resume refuses to stand a
 /// logged result in for an input that is not the one it was computed from (a log of 1..6 resumed with 6..1,
 /// keyed by index). It hashes the input's type and text (a file by its full path, a dictionary by its
-/// entries), never the input itself, so the log holds nothing of the input that can be read back.
+/// entries), never the input itself. The hash is an HMAC keyed by <see cref="JobLogIdentity.InputKey"/>,
+/// derived from the job's whole signature, which the log does not hold: a reader of the log alone cannot
+/// test guesses of an input (a web item's weak -Body password) against it. A SecureString or PSCredential
+/// counts by its type only.
 /// </summary>
 internal static class InputFingerprint
 {
-    public static string Of(object? input)
+    /// <summary>The fingerprint; with no key (a log written before keyed fingerprints) a plain SHA-256, as then.</summary>
+    public static string Of(object? input, byte[]? key = null)
     {
         object? value = input is PSObject pso ? pso.BaseObject : input;
         string text = value switch
@@ -31,13 +35,20 @@ internal static class InputFingerprint
             _ => value.GetType().FullName + ":" + Text(input),
         };
 
-        using var sha = SHA256.Create();
-        byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text));
-        return string.Concat(hash.Take(12).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+        byte[] data = Encoding.UTF8.GetBytes(text);
+        using HashAlgorithm hash = key is null ? SHA256.Create() : new HMACSHA256(key);
+        byte[] digest = hash.ComputeHash(data);
+        return string.Concat(digest.Take(12).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
     }
 
     private static string Text(object? value)
     {
+        object? unwrapped = value is PSObject pso ? pso.BaseObject : value;
+        if (unwrapped is System.Security.SecureString or PSCredential)
+        {
+            return unwrapped.GetType().FullName!;
+        }
+
         try
         {
             return value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString() ?? "null";

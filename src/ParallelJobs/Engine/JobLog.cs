@@ -19,6 +19,9 @@ internal sealed class JobLog : IResultLog, IDisposable
 {
     private const int Version = 1;
 
+    /// <summary>The status of a completed item whose output could not be logged: it is not completed for -Resume.</summary>
+    private const string NotLoggable = "NotLoggable";
+
     private readonly object _lock = new();
     private readonly FileStream _stream;
     private readonly StreamWriter _writer;
@@ -28,6 +31,9 @@ internal sealed class JobLog : IResultLog, IDisposable
     private readonly string _path;
 
     private readonly FileStream _runLock;
+
+    /// <summary>The HMAC key of the input fingerprints; null for a log written before they were keyed.</summary>
+    private byte[]? _inputKey;
 
     private JobLog(FileStream stream, Dictionary<string, LogEntry> completed, string path, FileStream runLock)
     {
@@ -66,7 +72,8 @@ internal sealed class JobLog : IResultLog, IDisposable
         JobLog? log = null;
         try
         {
-            long keep = exists && resume ? Read(path, signature, force, completed, warn) : 0;
+            JobLogIdentity? identity = null;
+            long keep = exists && resume ? Read(path, signature, force, completed, warn, out identity) : 0;
             FileStream stream;
             try
             {
@@ -78,6 +85,12 @@ internal sealed class JobLog : IResultLog, IDisposable
             }
 
             log = new JobLog(stream, completed, path, runLock);
+            if (keep == 0)
+            {
+                identity = JobLogIdentity.Create(signature);
+            }
+
+            log._inputKey = identity?.InputKey;
             try
             {
                 // Cut a half-written last line away, so the log stays readable after this run appends to it.
@@ -95,7 +108,7 @@ internal sealed class JobLog : IResultLog, IDisposable
 
             if (keep == 0)
             {
-                log.WriteHeader(command, signature);
+                log.WriteHeader(command, identity!);
             }
 
             return log;
@@ -115,14 +128,18 @@ internal sealed class JobLog : IResultLog, IDisposable
         }
     }
 
-    /// <summary>A new log, or one whose header itself was cut off by a crash, starts with a header.</summary>
-    private void WriteHeader(string command, string signature) =>
+    /// <summary>
+    /// A new log, or one whose header itself was cut off by a crash, starts with a header. It names the job
+    /// by a salted hash of its signature only: a signature holds request bodies and script arguments.
+    /// </summary>
+    private void WriteHeader(string command, JobLogIdentity identity) =>
         WriteLine(new Dictionary<string, object?>
         {
             ["type"] = "header",
             ["version"] = Version,
             ["command"] = command,
-            ["signature"] = signature,
+            ["salt"] = identity.Salt,
+            ["signature"] = identity.Hash,
             ["created"] = DateTime.Now.ToString("o", CultureInfo.InvariantCulture),
         });
 
@@ -163,7 +180,7 @@ internal sealed class JobLog : IResultLog, IDisposable
     /// </summary>
     public bool TryGetCompleted(string key, object? input, bool force, out LogEntry? entry)
     {
-        string fingerprint = InputFingerprint.Of(input);
+        string fingerprint = InputFingerprint.Of(input, _inputKey);
         _fingerprints[key] = fingerprint;
         if (!_completed.TryGetValue(key, out entry))
         {
@@ -193,15 +210,19 @@ internal sealed class JobLog : IResultLog, IDisposable
             return;
         }
 
-        string? output = result.Output is { Count: > 0 } ? PSSerializer.Serialize(result.Output.Cast<object?>().ToArray(), OutputDepth) : null;
+        // CliXml keeps a SecureString or PSCredential recoverable (unencrypted on Linux and macOS): such output
+        // is not logged, and its item is recorded as NotLoggable, so -Resume runs it again.
+        bool secret = result.Output is { Count: > 0 } && SecretOutput.Holds(result.Output);
+        string? output = result.Output is { Count: > 0 } && !secret ? PSSerializer.Serialize(result.Output.Cast<object?>().ToArray(), OutputDepth) : null;
         string? error = result.Failure?.Exception.Message
-            ?? result.Records?.Where(r => r.Kind == StreamKind.Error).Select(r => ((ErrorRecord)r.Record).Exception.Message).FirstOrDefault();
+            ?? result.Records?.Where(r => r.Kind == StreamKind.Error).Select(r => ((ErrorRecord)r.Record).Exception.Message).FirstOrDefault()
+            ?? (secret ? "The output holds a SecureString or PSCredential, so it was not logged; -Resume runs this item again." : null);
         WriteLine(new Dictionary<string, object?>
         {
             ["type"] = "item",
             ["index"] = result.Index,
             ["key"] = result.Item.Key ?? result.Index.ToString(CultureInfo.InvariantCulture),
-            ["status"] = result.Status.ToString(),
+            ["status"] = secret && result.Status == ItemStatus.Completed ? NotLoggable : result.Status.ToString(),
             ["attempts"] = result.Attempts,
             ["start"] = result.StartTime.ToString("o", CultureInfo.InvariantCulture),
             ["duration"] = Math.Round(result.Duration.TotalSeconds, 6),
@@ -274,8 +295,9 @@ internal sealed class JobLog : IResultLog, IDisposable
     }
 
     /// <summary>Reads an existing log; returns the byte length of its whole lines.</summary>
-    private static long Read(string path, string signature, bool force, Dictionary<string, LogEntry> completed, Action<string> warn)
+    private static long Read(string path, string signature, bool force, Dictionary<string, LogEntry> completed, Action<string> warn, out JobLogIdentity? identity)
     {
+        identity = null;
         byte[] bytes;
         try
         {
@@ -289,6 +311,7 @@ internal sealed class JobLog : IResultLog, IDisposable
         long keep = 0;
         int lineNumber = 0;
         bool headerSeen = false;
+        bool otherJob = false;
         int start = 0;
         while (start < bytes.Length)
         {
@@ -325,7 +348,7 @@ internal sealed class JobLog : IResultLog, IDisposable
             if (!headerSeen)
             {
                 headerSeen = true;
-                CheckHeader(path, fields, signature, force);
+                identity = CheckHeader(path, fields, signature, force, out otherJob);
             }
             else if (Text(fields, "type") == "item" && Text(fields, "status") == nameof(ItemStatus.Completed) && Text(fields, "key") is { } key)
             {
@@ -336,7 +359,8 @@ internal sealed class JobLog : IResultLog, IDisposable
                     DateTime.TryParse(Text(fields, "start"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime when) ? when : DateTime.MinValue,
                     fields.TryGetValue("duration", out object? duration) && duration is double d ? d : 0,
                     CheckXml(path, Text(fields, "output"), lineNumber),
-                    Text(fields, "input"),
+                    // A log of another job resumed with -Force: its fingerprints were keyed by that job, so they cannot be checked.
+                    otherJob ? null : Text(fields, "input"),
                     lineNumber);
             }
 
@@ -370,18 +394,24 @@ internal sealed class JobLog : IResultLog, IDisposable
         return xml;
     }
 
-    private static void CheckHeader(string path, Dictionary<string, object?> fields, string signature, bool force)
+    /// <summary>Checks the header against this run's signature; returns the log's identity (null for an old log, whose header holds the signature itself).</summary>
+    private static JobLogIdentity? CheckHeader(string path, Dictionary<string, object?> fields, string signature, bool force, out bool otherJob)
     {
         if (Text(fields, "type") != "header")
         {
             throw new JobLogException(ErrorIds.LogCorrupt, $"The file '{path}' is not a ParallelJobs job log: its first line is not a log header.");
         }
 
-        if (Text(fields, "signature") != signature && !force)
+        JobLogIdentity? identity = Text(fields, "salt") is { Length: > 0 } salt ? JobLogIdentity.Derive(signature, salt) : null;
+        string expected = identity?.Hash ?? signature;
+        otherJob = Text(fields, "signature") != expected;
+        if (otherJob && !force)
         {
             throw new JobLogException(ErrorIds.LogMismatch,
                 $"The job log '{path}' was written by a different job ({Text(fields, "command")} with another script block or settings), so its results cannot stand in for this one's. Use another -LogPath, or -Force to resume from it anyway.");
         }
+
+        return identity;
     }
 
     private static string? Text(Dictionary<string, object?> fields, string name) =>

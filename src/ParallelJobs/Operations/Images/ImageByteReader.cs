@@ -92,6 +92,26 @@ internal sealed class ImageByteReader
         return true;
     }
 
+    /// <summary>Reads <paramref name="count"/> bytes into <paramref name="destination"/>; false when the file ends first.</summary>
+    public bool ReadBytes(byte[] destination, int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            if (_position == _count && !Fill())
+            {
+                return false;
+            }
+
+            int take = Math.Min(count - done, _count - _position);
+            Buffer.BlockCopy(_buffer, _position, destination, done, take);
+            _position += take;
+            done += take;
+        }
+
+        return true;
+    }
+
     /// <summary>Moves to the next byte equal to <paramref name="value"/>, without reading it; false at the end of the file.</summary>
     public bool SkipTo(byte value)
     {

@@ -53,6 +53,12 @@ internal static class ImageErrors
     public static ItemOperationException TooLarge(string path, string detail, Exception? inner = null) => new(
         ErrorIds.ImageTooLarge, ErrorCategory.LimitsExceeded, $"'{path}' was not decoded: {detail}", inner);
 
+    public static ItemOperationException MetadataTooLarge(string path, string detail) => new(
+        ErrorIds.ImageMetadataTooLarge, ErrorCategory.LimitsExceeded, $"'{path}' was not decoded: {detail}")
+    {
+        Retryable = false,
+    };
+
     public static ItemOperationException DestinationIsSource(string source, string destination) => new(
         ErrorIds.DestinationIsSource, ErrorCategory.InvalidOperation,
         SamePathText(source, destination)

@@ -42,6 +42,9 @@ internal sealed class ImageResizeSettings
 
     public int MaxFrames { get; set; } = 1000;
 
+    /// <summary>-MaxMemoryMB in bytes: the pixel memory the run's workers may decode at once.</summary>
+    public long MaxMemoryBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>The file a source is written to: its name, the suffix, and the output format's extension.</summary>
     public string DestinationFor(string source)
     {
