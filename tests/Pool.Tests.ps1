@@ -194,6 +194,18 @@ Describe 'Warm pool' {
             # Ten pooled, and no other worker runspace left open by the warm-up's own run.
             $output | Should -Be '10', '10'
         }
+
+        It 'warms up once per process, however many runspaces import the module at once' {
+            # Nested runs import the module into worker runspaces, several at a time.
+            $child = "`$m = '$env:PARALLELJOBS_MODULE'; `$r = 1..8 | ForEach-Object -Parallel { Import-Module `$using:m; 'ok' } -ThrottleLimit 8; " +
+                "Import-Module `$m; `$deadline = [DateTime]::UtcNow.AddSeconds(60); " +
+                "while (@(Get-ParallelJobPool).Count -lt 10 -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 50 }; " +
+                "Start-Sleep -Milliseconds 500; @(`$r).Count; @(Get-ParallelJobPool).Count"
+            $output = & dotnet pwsh -NoProfile -NonInteractive -Command $child 2>&1
+
+            $LASTEXITCODE | Should -Be 0
+            $output | Should -Be '8', '10'
+        }
     }
 
     Context 'batches' {

@@ -26,10 +26,22 @@ internal static class Prewarmer
     private static Thread? _thread;
     private static volatile bool _callStarted;
 
+    private static int _started;
+
+    /// <summary>
+    /// Once per process: the module is also imported into worker runspaces (a nested run with -Module),
+    /// often by several at once, and each import must neither warm the pool again nor race the first.
+    /// </summary>
     public static void Start()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal };
-        _thread.Start();
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
+        var thread = new Thread(Run) { IsBackground = true, Name = "ParallelJobs prewarm", Priority = ThreadPriority.BelowNormal };
+        Volatile.Write(ref _thread, thread);
+        thread.Start();
     }
 
     /// <summary>
@@ -39,7 +51,7 @@ internal static class Prewarmer
     public static void CallStarted() => _callStarted = true;
 
     /// <summary>Waits for the warm-up, so that clearing the pool really leaves it empty.</summary>
-    public static void Wait() => _thread?.Join(TimeSpan.FromSeconds(30));
+    public static void Wait() => Volatile.Read(ref _thread)?.Join(TimeSpan.FromSeconds(30));
 
     private static void Run()
     {
