@@ -12,29 +12,13 @@ using Xunit;
 namespace ParallelJobs.Tests;
 
 /// <summary>The job log against concurrent runs, changed input, damaged lines and a full disk.</summary>
-public sealed class JobLogSafetyTests : IDisposable
+public sealed class JobLogSafetyTests : JobLogFolder
 {
-    private const string Command = "Invoke-ParallelJob";
-    private const string Signature = "SIG-1";
-
-    private readonly string _dir;
-    private readonly string _path;
-    private readonly List<string> _warnings = new();
-
-    public JobLogSafetyTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "pj-joblog-safety-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        _path = Path.Combine(_dir, "run.jsonl");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void ASecondRunOnTheSameLogIsRefusedAndChangesNothing()
     {
         WriteLog(1, 2);
-        byte[] before = File.ReadAllBytes(_path);
+        byte[] before = File.ReadAllBytes(LogFile);
         using (JobLog first = Open(resume: true))
         {
             JobLogException resumed = Assert.Throws<JobLogException>(() => Open(resume: true));
@@ -43,10 +27,10 @@ public sealed class JobLogSafetyTests : IDisposable
             Assert.Equal("LogInUse", resumed.ErrorId);
             Assert.Equal("LogInUse", forced.ErrorId);
             Assert.Contains("in use by another run", resumed.Message);
-            Assert.Equal(before, File.ReadAllBytes(_path));
+            Assert.Equal(before, File.ReadAllBytes(LogFile));
 
             // The log itself stays readable while the run holds it.
-            Assert.Equal(3, File.ReadAllLines(_path).Length);
+            Assert.Equal(3, File.ReadAllLines(LogFile).Length);
         }
 
         // Once the first run ends, the log is free again, and its lock file is gone.
@@ -54,7 +38,7 @@ public sealed class JobLogSafetyTests : IDisposable
         {
         }
 
-        Assert.False(File.Exists(_path + ".lock"));
+        Assert.False(File.Exists(LogFile + ".lock"));
     }
 
     [Fact]
@@ -84,7 +68,7 @@ public sealed class JobLogSafetyTests : IDisposable
     [Fact]
     public void AnEntryWithoutAFingerprintIsStillUsed()
     {
-        File.WriteAllText(_path, JsonLine.Write(Header()) + "\n" +
+        File.WriteAllText(LogFile, JsonLine.Write(Header()) + "\n" +
             JsonLine.Write(new Dictionary<string, object?> { ["type"] = "item", ["key"] = "0", ["status"] = "Completed", ["output"] = null }) + "\n");
         using JobLog log = Open(resume: true);
 
@@ -99,30 +83,30 @@ public sealed class JobLogSafetyTests : IDisposable
         Assert.NotEqual(InputFingerprint.Of(1), InputFingerprint.Of("1"));
         Assert.Equal(InputFingerprint.Of(new Hashtable { ["a"] = 1, ["b"] = 2 }), InputFingerprint.Of(new Hashtable { ["b"] = 2, ["a"] = 1 }));
         Assert.NotEqual(InputFingerprint.Of(new Hashtable { ["a"] = 1 }), InputFingerprint.Of(new Hashtable { ["a"] = 2 }));
-        Assert.DoesNotContain("secret", File.Exists(_path) ? File.ReadAllText(_path) : string.Empty);
+        Assert.DoesNotContain("secret", File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty);
     }
 
     [Fact]
     public void ATrailingBlankLineIsNotCorruption()
     {
         WriteLog(1, 2);
-        File.AppendAllText(_path, "\n");
+        File.AppendAllText(LogFile, "\n");
 
         using JobLog log = Open(resume: true);
 
         Assert.Equal(2, log.CompletedCount);
-        Assert.Empty(_warnings);
+        Assert.Empty(Warnings);
     }
 
     [Fact]
     public void ACompletedLineWithBrokenCliXmlIsReportedWithItsLineNumber()
     {
         WriteLog(1, 2);
-        string[] lines = File.ReadAllLines(_path);
+        string[] lines = File.ReadAllLines(LogFile);
         Dictionary<string, object?> item = JsonLine.Read(lines[2]);
         item["output"] = ((string)item["output"]!).Substring(0, 40);
         lines[2] = JsonLine.Write(item);
-        File.WriteAllLines(_path, lines);
+        File.WriteAllLines(LogFile, lines);
 
         JobLogException ex = Assert.Throws<JobLogException>(() => Open(resume: true));
 
@@ -151,10 +135,10 @@ public sealed class JobLogSafetyTests : IDisposable
         }
 
         // /dev/full fails every write with ENOSPC, as a full disk does.
-        string path = Path.Combine(_dir, "full.jsonl");
+        string path = Path.Combine(Dir, "full.jsonl");
         File.CreateSymbolicLink(path, "/dev/full");
 
-        JobLogException ex = Assert.Throws<JobLogException>(() => JobLog.Open(path, Command, Signature, false, true, _warnings.Add));
+        JobLogException ex = Assert.Throws<JobLogException>(() => JobLog.Open(path, Command, Signature, false, true, Warnings.Add));
 
         Assert.Equal("LogWriteFailed", ex.ErrorId);
         Assert.Contains("disk full", ex.Message);
@@ -162,7 +146,7 @@ public sealed class JobLogSafetyTests : IDisposable
     }
 
     private JobLog Open(bool resume = false, bool force = false) =>
-        JobLog.Open(_path, Command, Signature, resume, force, _warnings.Add);
+        JobLog.Open(LogFile, Command, Signature, resume, force, Warnings.Add);
 
     /// <summary>A log of one completed item per input, keyed by index, as a run of Invoke-ParallelJob writes it.</summary>
     private void WriteLog(params object[] inputs)

@@ -12,30 +12,14 @@ using Xunit;
 
 namespace ParallelJobs.Tests;
 
-public sealed class JobLogTests : IDisposable
+public sealed class JobLogTests : JobLogFolder
 {
-    private const string Command = "Invoke-ParallelJob";
-    private const string Signature = "SIG-1";
-
-    private readonly string _dir;
-    private readonly string _path;
-    private readonly List<string> _warnings = new();
-
-    public JobLogTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "pj-joblog-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-        _path = Path.Combine(_dir, "run.jsonl");
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void ANewLogStartsWithAHeader()
     {
         using (JobLog log = Open())
         {
-            Assert.Equal(_path, log.Path);
+            Assert.Equal(LogFile, log.Path);
             Assert.Equal(0, log.CompletedCount);
 
             // Flushed as written, so a crash right after still leaves a header.
@@ -47,7 +31,7 @@ public sealed class JobLogTests : IDisposable
             Assert.True(DateTime.TryParse((string)header["created"]!, out _));
         }
 
-        Assert.Empty(_warnings);
+        Assert.Empty(Warnings);
     }
 
     [Fact]
@@ -119,7 +103,7 @@ public sealed class JobLogTests : IDisposable
             Assert.True(log.TryGetCompleted("k1", out _));
         }
 
-        Assert.Empty(_warnings);
+        Assert.Empty(Warnings);
     }
 
     [Fact]
@@ -136,7 +120,7 @@ public sealed class JobLogTests : IDisposable
     [Fact]
     public void AnEmptyFileIsNotAnExistingLog()
     {
-        File.WriteAllText(_path, string.Empty);
+        File.WriteAllText(LogFile, string.Empty);
 
         using (Open())
         {
@@ -149,13 +133,13 @@ public sealed class JobLogTests : IDisposable
     public void ASignatureMismatchIsRefused()
     {
         WriteCompletedLog("k0", "k1");
-        string before = File.ReadAllText(_path);
+        string before = File.ReadAllText(LogFile);
 
         JobLogException ex = Assert.Throws<JobLogException>(() => Open(resume: true, signature: "OTHER"));
 
         Assert.Equal("LogMismatch", ex.ErrorId);
-        Assert.Contains(_path, ex.Message);
-        Assert.Equal(before, File.ReadAllText(_path));
+        Assert.Contains(LogFile, ex.Message);
+        Assert.Equal(before, File.ReadAllText(LogFile));
     }
 
     [Fact]
@@ -172,13 +156,13 @@ public sealed class JobLogTests : IDisposable
     public void AnExistingLogWithoutResumeOrForceIsRefused()
     {
         WriteCompletedLog("k0");
-        string before = File.ReadAllText(_path);
+        string before = File.ReadAllText(LogFile);
 
         JobLogException ex = Assert.Throws<JobLogException>(() => Open());
 
         Assert.Equal("LogExists", ex.ErrorId);
         Assert.Contains("-Resume", ex.Message);
-        Assert.Equal(before, File.ReadAllText(_path));
+        Assert.Equal(before, File.ReadAllText(LogFile));
     }
 
     [Fact]
@@ -199,7 +183,7 @@ public sealed class JobLogTests : IDisposable
     public void ACutOffLastLineIsIgnoredWithAWarning()
     {
         WriteCompletedLog("k0");
-        File.AppendAllText(_path, "{\"type\":\"item\",\"index\":1,\"key\":\"k1\",\"status\":\"Compl");
+        File.AppendAllText(LogFile, "{\"type\":\"item\",\"index\":1,\"key\":\"k1\",\"status\":\"Compl");
 
         using (JobLog log = Open(resume: true))
         {
@@ -208,31 +192,31 @@ public sealed class JobLogTests : IDisposable
             log.Append(Result(1, "k1", ItemStatus.Completed));
         }
 
-        string warning = Assert.Single(_warnings);
+        string warning = Assert.Single(Warnings);
         Assert.Contains("incomplete", warning);
 
         // The half line is cut away, so the log stays readable after this run appended to it.
         Assert.All(ReadLines(), l => JsonLine.Read(l));
-        _warnings.Clear();
+        Warnings.Clear();
         using (JobLog log = Open(resume: true))
         {
             Assert.Equal(2, log.CompletedCount);
         }
 
-        Assert.Empty(_warnings);
+        Assert.Empty(Warnings);
     }
 
     [Fact]
     public void ACutOffHeaderIsReplacedByANewOne()
     {
-        File.WriteAllText(_path, "{\"type\":\"header\",\"vers");
+        File.WriteAllText(LogFile, "{\"type\":\"header\",\"vers");
 
         using (JobLog log = Open(resume: true))
         {
             log.Append(Result(0, "k0", ItemStatus.Completed));
         }
 
-        Assert.Single(_warnings);
+        Assert.Single(Warnings);
         using (JobLog log = Open(resume: true))
         {
             Assert.Equal(1, log.CompletedCount);
@@ -245,16 +229,16 @@ public sealed class JobLogTests : IDisposable
         WriteCompletedLog("k0", "k1");
         List<string> lines = ReadLines();
         lines.Insert(2, "{\"type\":\"item\",garbage}");
-        File.WriteAllText(_path, string.Join("\n", lines) + "\n");
-        string before = File.ReadAllText(_path);
+        File.WriteAllText(LogFile, string.Join("\n", lines) + "\n");
+        string before = File.ReadAllText(LogFile);
 
         JobLogException ex = Assert.Throws<JobLogException>(() => Open(resume: true));
 
         Assert.Equal("LogCorrupt", ex.ErrorId);
         Assert.Contains("line 3", ex.Message);
         Assert.IsType<FormatException>(ex.InnerException);
-        Assert.Equal(before, File.ReadAllText(_path));
-        Assert.Empty(_warnings);
+        Assert.Equal(before, File.ReadAllText(LogFile));
+        Assert.Empty(Warnings);
     }
 
     [Theory]
@@ -262,7 +246,7 @@ public sealed class JobLogTests : IDisposable
     [InlineData("just some text\n")]
     public void AFileThatIsNotAJobLogIsRefused(string content)
     {
-        File.WriteAllText(_path, content);
+        File.WriteAllText(LogFile, content);
 
         JobLogException ex = Assert.Throws<JobLogException>(() => Open(resume: true));
 
@@ -273,7 +257,7 @@ public sealed class JobLogTests : IDisposable
     public void WindowsLineEndsAreRead()
     {
         WriteCompletedLog("k0", "k1");
-        File.WriteAllText(_path, File.ReadAllText(_path).Replace("\n", "\r\n"));
+        File.WriteAllText(LogFile, File.ReadAllText(LogFile).Replace("\n", "\r\n"));
 
         using JobLog log = Open(resume: true);
 
@@ -283,9 +267,9 @@ public sealed class JobLogTests : IDisposable
     [Fact]
     public void AnUnwritableLogIsReported()
     {
-        string path = Path.Combine(_dir, "no such dir", "run.jsonl");
+        string path = Path.Combine(Dir, "no such dir", "run.jsonl");
 
-        JobLogException ex = Assert.Throws<JobLogException>(() => JobLog.Open(path, Command, Signature, false, false, _warnings.Add));
+        JobLogException ex = Assert.Throws<JobLogException>(() => JobLog.Open(path, Command, Signature, false, false, Warnings.Add));
 
         Assert.Equal("LogNotWritable", ex.ErrorId);
     }
@@ -348,7 +332,7 @@ public sealed class JobLogTests : IDisposable
     }
 
     private JobLog Open(bool resume = false, bool force = false, string signature = Signature) =>
-        JobLog.Open(_path, Command, signature, resume, force, _warnings.Add);
+        JobLog.Open(LogFile, Command, signature, resume, force, Warnings.Add);
 
     private void WriteCompletedLog(params string[] keys)
     {
@@ -362,7 +346,7 @@ public sealed class JobLogTests : IDisposable
     /// <summary>Reads the log as another process would, while this one may still hold it open.</summary>
     private List<string> ReadLines()
     {
-        using var stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var lines = new List<string>();
         while (reader.ReadLine() is { } line)
