@@ -42,7 +42,7 @@ try {
     $list = $four -join ','
 
     Write-Host 'measuring...'
-    $idle = Measure-Peak "@()"
+    $idle = Measure-Peak "Get-ParallelJobPool"
     $rows = @(
         @{ Case = "zTXt bomb: $([math]::Round((Get-Item $bomb).Length / 1KB)) KB file, inflates to 256 MB"; Budget = 'metadata limit 16 MB'
            Command = "Resize-Image -LiteralPath '$bomb' -Width 8 -Destination '$out' -Force" }
