@@ -138,27 +138,7 @@ internal sealed class ParallelRun : IDisposable
         _thread.Check();
         Flush(writer, 1);
         _queue.InputEnded();
-        while (true)
-        {
-            _mailbox.Arm();
-            if (_options.Sequential)
-            {
-                RunSequential();
-            }
-
-            Drain(writer);
-            if (_cts.IsCancellationRequested)
-            {
-                return Conclude(writer);
-            }
-
-            if (_queue.IsDrained)
-            {
-                return Conclude(writer);
-            }
-
-            Wait();
-        }
+        return RunToEnd(writer);
     }
 
     /// <summary>Writes whatever is ready without waiting.</summary>
@@ -262,9 +242,23 @@ internal sealed class ParallelRun : IDisposable
         }
 
         _pending.Clear();
+        return RunToEnd(writer);
+    }
+
+    /// <summary>
+    /// Pipeline thread, nothing more to queue: writes results as they come until nothing runs any more (a
+    /// halted queue hands out nothing new, so -Sequential then runs nothing) or the run was stopped.
+    /// </summary>
+    private RunOutcome RunToEnd(IResultWriter writer)
+    {
         while (true)
         {
             _mailbox.Arm();
+            if (_options.Sequential)
+            {
+                RunSequential();
+            }
+
             Drain(writer);
             if (_cts.IsCancellationRequested || _queue.IsDrained)
             {
