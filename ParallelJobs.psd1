@@ -39,7 +39,9 @@
                 'PSCommand_Invoke-ParallelCrawl'
                 'PSCommand_Resize-Image'
             )
-            # No ProjectUri or LicenseUri: the project has no public address yet. The license is the LICENSE file.
+            # The MIT text at NuGet's own address for the SPDX id; the package's nuspec names the LICENSE file it
+            # carries (build.ps1 Package). No ProjectUri: the project has no public address yet.
+            LicenseUri   = 'https://licenses.nuget.org/MIT'
             ReleaseNotes = @'
 0.1.0: the first release. Invoke-ParallelJob (ordered parallel script blocks on a warm runspace pool, timeouts,
 retries, failure limits, a resumable job log, -AsJob, SSH fan-out), New-ParallelCall, the pool cmdlets,

@@ -122,11 +122,41 @@ function Invoke-Demo {
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
+# NuGet's <license type="file"> points at the LICENSE inside the package; Compress-PSResource writes only the
+# manifest's LicenseUri, as <licenseUrl>.
+function Set-PackageLicenseFile {
+    param([string] $Path)
+    Add-Type -AssemblyName System.IO.Compression
+    $zip = [System.IO.Compression.ZipFile]::Open($Path, [System.IO.Compression.ZipArchiveMode]::Update)
+    try {
+        if (-not $zip.GetEntry('LICENSE')) { throw "$Path has no LICENSE file." }
+        $entry = $zip.Entries | Where-Object { $_.FullName -like '*.nuspec' } | Select-Object -First 1
+        $reader = [System.IO.StreamReader]::new($entry.Open())
+        try { [xml] $nuspec = $reader.ReadToEnd() } finally { $reader.Dispose() }
+        $metadata = $nuspec.package.metadata
+        if (-not ($metadata.ChildNodes | Where-Object LocalName -eq 'license')) {
+            $license = $nuspec.CreateElement('license', $nuspec.DocumentElement.NamespaceURI)
+            $license.SetAttribute('type', 'file')
+            $license.InnerText = 'LICENSE'
+            $null = $metadata.AppendChild($license)
+        }
+
+        $name = $entry.FullName
+        $entry.Delete()
+        $writer = [System.IO.StreamWriter]::new($zip.CreateEntry($name).Open(), [System.Text.UTF8Encoding]::new($false))
+        try { $nuspec.Save($writer) } finally { $writer.Dispose() }
+    }
+    finally {
+        $zip.Dispose()
+    }
+}
+
 function Invoke-Package {
     $packages = Join-Path $out 'packages'
     $null = New-Item -ItemType Directory -Path $packages -Force
     Get-ChildItem $packages -Filter 'ParallelJobs.*.nupkg' | Remove-Item -Force
     Compress-PSResource -Path $moduleDir -DestinationPath $packages
+    Get-ChildItem $packages -Filter 'ParallelJobs.*.nupkg' | ForEach-Object { Set-PackageLicenseFile $_.FullName }
     Get-ChildItem $packages -Filter 'ParallelJobs.*.nupkg' | ForEach-Object { Write-Host "Packaged $($_.FullName)" }
 }
 

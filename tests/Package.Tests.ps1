@@ -109,6 +109,23 @@ Describe 'Package' {
             $nupkg[0].Name | Should -Be "ParallelJobs.$version.nupkg"
             $nupkg[0].Length | Should -BeGreaterThan 0
         }
+
+        It 'names the LICENSE it carries in its nuspec, and the MIT LicenseUri' {
+            Add-Type -AssemblyName System.IO.Compression.FileSystem
+            $zip = [System.IO.Compression.ZipFile]::OpenRead((Get-ChildItem -Path $packages -Filter 'ParallelJobs.*.nupkg')[0].FullName)
+            try {
+                $zip.GetEntry('LICENSE') | Should -Not -BeNullOrEmpty
+                $reader = [System.IO.StreamReader]::new(($zip.Entries | Where-Object FullName -like '*.nuspec')[0].Open())
+                try { [xml] $nuspec = $reader.ReadToEnd() } finally { $reader.Dispose() }
+            }
+            finally {
+                $zip.Dispose()
+            }
+
+            $nuspec.package.metadata.license.type | Should -Be 'file'
+            $nuspec.package.metadata.license.InnerText | Should -Be 'LICENSE'
+            $nuspec.package.metadata.licenseUrl | Should -Be 'https://licenses.nuget.org/MIT'
+        }
     }
 
     Context 'Install-PSResource from a local repository' {
