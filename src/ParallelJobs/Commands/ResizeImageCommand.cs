@@ -77,6 +77,15 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     [ValidateRange(1, 1_048_576)]
     public int MaxMemoryMB { get; set; } = 1024;
 
+    [Parameter]
+    public SwitchParameter AllowEnlarge { get; set; }
+
+    [Parameter]
+    public SwitchParameter StripMetadata { get; set; }
+
+    [Parameter]
+    public SwitchParameter SkipUpToDate { get; set; }
+
     protected override string LogSignature => _settings!.Signature;
 
     internal override void Configure(RunOptions options)
@@ -197,6 +206,9 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             Quality = MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null,
             Suffix = Suffix,
             Force = Force,
+            AllowEnlarge = AllowEnlarge,
+            StripMetadata = StripMetadata,
+            SkipUpToDate = SkipUpToDate,
             MaxPixels = MaxPixels,
             MaxFrames = MaxFrames,
             MaxMemoryBytes = MaxMemoryMB * 1024L * 1024,
