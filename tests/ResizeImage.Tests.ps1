@@ -840,6 +840,52 @@ Describe 'Resize-Image for photo folders' {
         }
     }
 
+    Context 'Folders: -Recurse' {
+        It 'takes the image files below a folder, in a stable order, keeping the structure below it' {
+            $tree = Join-Path $dir 'recurse/photos'
+            $null = New-TestImage (Join-Path $tree 'b/p.jpg') -Seed 1
+            $null = New-TestImage (Join-Path $tree 'a/p.jpg') -Seed 2
+            $null = New-TestImage (Join-Path $tree 'top.png') -Seed 3
+            Set-Content -LiteralPath (Join-Path $tree 'notes.txt') -Value 'not an image'
+            $thumbs = Join-Path $tree 'thumbs'
+
+            $results = Resize-Image $tree -Recurse -Width 40 -Destination $thumbs -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $results.Source | Should -Be (Join-Path $tree 'top.png'), (Join-Path $tree 'a/p.jpg'), (Join-Path $tree 'b/p.jpg')
+            $results.Destination | Should -Be (Join-Path $thumbs 'top.png'), (Join-Path $thumbs 'a/p.jpg'), (Join-Path $thumbs 'b/p.jpg')
+
+            # The destination inside the tree is not searched: a re-run finds the same three sources, all up to date.
+            $again = Resize-Image $tree -Recurse -Width 40 -Destination $thumbs -SkipUpToDate
+            $again.Action | Should -Be 'SkippedUpToDate', 'SkippedUpToDate', 'SkippedUpToDate'
+            Get-ChildItem $thumbs -Recurse -File | Should -HaveCount 3
+        }
+
+        It 'keeps the structure when the folder holds subfolders only (no same-name collisions)' {
+            $tree = Join-Path $dir 'recurse/years'
+            $null = New-TestImage (Join-Path $tree '2019/p.jpg') -Seed 1
+            $null = New-TestImage (Join-Path $tree '2020/p.jpg') -Seed 2
+            $out = Join-Path $dir 'recurse/years-out'
+            $results = Get-Item -LiteralPath $tree | Resize-Image -Recurse -Width 40 -Destination $out -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $results.Destination | Should -Be (Join-Path $out '2019/p.jpg'), (Join-Path $out '2020/p.jpg')
+        }
+
+        It 'does not follow a linked folder' -Skip:$IsWindows {
+            $tree = Join-Path $dir 'recurse/linked'
+            $null = New-TestImage (Join-Path $tree 'real/p.jpg') -Seed 1
+            $null = New-Item -ItemType SymbolicLink -Path (Join-Path $tree 'loop') -Target $tree
+            $results = Resize-Image $tree -Recurse -Width 40 -Destination (Join-Path $dir 'recurse/linked-out')
+            @($results).Count | Should -Be 1
+            $results.Source | Should -Be (Join-Path $tree 'real/p.jpg')
+        }
+
+        It 'without -Recurse a folder is still SourceIsFolder' {
+            $tree = Join-Path $dir 'recurse/years'
+            Resize-Image $tree -Width 40 -Destination (Join-Path $dir 'recurse/none') -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'SourceIsFolder*'
+        }
+    }
+
     Context 'Incremental runs: -SkipUpToDate' {
         BeforeEach {
             $work = Join-Path $dir "skip-$([guid]::NewGuid().ToString('N').Substring(0, 8))"

@@ -78,6 +78,9 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     public int MaxMemoryMB { get; set; } = 1024;
 
     [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter]
     public SwitchParameter AllowEnlarge { get; set; }
 
     [Parameter]
@@ -110,9 +113,23 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     {
         bool literal = ParameterSetName == LiteralPathSet;
         var files = new List<string>();
+        var folders = new List<string>();
         foreach (string path in (literal ? LiteralPath : Path) ?? Array.Empty<string>())
         {
-            files.AddRange(Resolve(path, literal));
+            foreach (string resolved in Resolve(path, literal))
+            {
+                if (Recurse && Directory.Exists(resolved))
+                {
+                    folders.Add(resolved);
+                    files.AddRange(ImageFolder.Enumerate(resolved, _settings!.DestinationFolder, ReportUnreadableFolder));
+                }
+                else
+                {
+                    // Each file's folder counts towards the root, as a file in it would.
+                    folders.Add(IOPath.GetDirectoryName(IOPath.GetFullPath(resolved)) ?? resolved);
+                    files.Add(resolved);
+                }
+            }
         }
 
         if (!MyInvocation.ExpectingInput)
@@ -120,10 +137,11 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             SetKnownTotal(files.Count);
         }
 
-        // Without -Root, the structure kept below -Destination is that below the first input's common folder.
-        if (_settings!.DestinationFolder is not null && _settings.Root is null && files.Count > 0)
+        // Without -Root, the structure kept below -Destination is that below the first input's common folder
+        // (a folder searched with -Recurse counting as itself).
+        if (_settings!.DestinationFolder is not null && _settings.Root is null && folders.Count > 0)
         {
-            _settings.Root = CommonFolder(files);
+            _settings.Root = CommonFolder(folders);
         }
 
         foreach (string file in files)
@@ -139,12 +157,14 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         }
     }
 
-    private static string CommonFolder(List<string> files)
+    private static string CommonFolder(List<string> folders)
     {
-        string common = IOPath.GetDirectoryName(IOPath.GetFullPath(files[0])) ?? string.Empty;
-        foreach (string file in files)
+        string common = IOPath.GetFullPath(folders[0]);
+        foreach (string folder in folders)
         {
-            while (ImageResizeSettings.RelativeFolder(file, common) is null && IOPath.GetDirectoryName(common) is { } parent)
+            // RelativeFolder looks at the folder of its first argument: a name inside the folder stands for it.
+            string inside = IOPath.Combine(folder, "_");
+            while (ImageResizeSettings.RelativeFolder(inside, common) is null && IOPath.GetDirectoryName(common) is { } parent)
             {
                 common = parent;
             }
@@ -152,6 +172,11 @@ public sealed class ResizeImageCommand : ParallelCommandBase
 
         return common;
     }
+
+    private void ReportUnreadableFolder(string folder, Exception ex) =>
+        WriteError(new ErrorRecord(
+            new IOException($"Cannot list the folder '{folder}' for -Recurse: {ex.Message}", ex),
+            ErrorIds.SourceUnreadable, ErrorCategory.ReadError, folder));
 
     /// <summary>Full file-system paths for one -Path (wildcards expanded) or -LiteralPath, relative to the caller's location.</summary>
     private List<string> Resolve(string path, bool literal)
