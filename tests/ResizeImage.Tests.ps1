@@ -879,6 +879,17 @@ Describe 'Resize-Image for photo folders' {
             $results.Source | Should -Be (Join-Path $tree 'real/p.jpg')
         }
 
+        It 'warns once when pipeline input leaves the folder of its first file without -Root' {
+            $tree = Join-Path $dir 'recurse/years'
+            $out = Join-Path $dir 'recurse/years-flat'
+            $results = Get-ChildItem -LiteralPath $tree -Recurse -File | Resize-Image -Width 40 -Destination $out -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            @($warned).Count | Should -Be 1
+            "$($warned[0])" | Should -BeLike '*give -Root*'
+            $withRoot = Get-ChildItem -LiteralPath $tree -Recurse -File | Resize-Image -Width 40 -Destination "$out-root" -Root $tree -WarningVariable quiet
+            $quiet | Should -BeNullOrEmpty
+            @($withRoot).Count | Should -Be 2
+        }
+
         It 'without -Recurse a folder is still SourceIsFolder' {
             $tree = Join-Path $dir 'recurse/years'
             Resize-Image $tree -Width 40 -Destination (Join-Path $dir 'recurse/none') -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

@@ -23,6 +23,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     private const string LiteralPathSet = "LiteralPath";
     private ImageResizeSettings? _settings;
     private ResizeImageOperation? _operation;
+    private bool _warnedOutsideRoot;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
@@ -146,6 +147,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
 
         foreach (string file in files)
         {
+            WarnIfOutsideRoot(file);
             string destination = _settings!.DestinationFor(file);
             if (!ShouldProcess($"{file} -> {destination}", "Resize image"))
             {
@@ -171,6 +173,21 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         }
 
         return common;
+    }
+
+    /// <summary>
+    /// A source outside a root found from the first input is flattened into -Destination: say so once, as that is
+    /// what recursive pipeline input does when its first file is in a subfolder.
+    /// </summary>
+    private void WarnIfOutsideRoot(string file)
+    {
+        if (_warnedOutsideRoot || _settings!.RootGiven || _settings.Root is not { } root || ImageResizeSettings.RelativeFolder(file, root) is not null)
+        {
+            return;
+        }
+
+        _warnedOutsideRoot = true;
+        WriteWarning($"'{file}' is outside '{root}', the folder of the first input, so it and any other such image are written straight into -Destination, without their folders. To keep the folder structure, give -Root, or pass the folder itself with -Recurse.");
     }
 
     private void ReportUnreadableFolder(string folder, Exception ex) =>
