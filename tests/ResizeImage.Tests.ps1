@@ -196,7 +196,7 @@ Describe 'Resize-Image' {
         }
 
         It 'refuses a resized image larger than -MaxPixels' {
-            $landscape | Resize-Image -Width 4000 -MaxPixels 1000000 -Destination (Join-Path $dir 'big') -ErrorVariable failed -ErrorAction SilentlyContinue |
+            $landscape | Resize-Image -Width 4000 -AllowEnlarge -MaxPixels 1000000 -Destination (Join-Path $dir 'big') -ErrorVariable failed -ErrorAction SilentlyContinue |
                 Should -BeNullOrEmpty
             $failed[0].FullyQualifiedErrorId | Should -BeLike 'ImageTooLarge*'
             Join-Path $dir 'big/landscape.png' | Should -Not -Exist
@@ -347,6 +347,7 @@ Describe 'Resize-Image' {
 
         It 'describes the source and the file written' {
             $result | Should -BeOfType ParallelJobs.ImageResizeResult
+            $result.Action | Should -Be 'Resized'
             $result.Source | Should -Be $photo.FullName
             $result.OriginalWidth, $result.OriginalHeight, $result.Width, $result.Height | Should -Be 600, 400, 150, 100
             $result.BytesBefore | Should -Be $photo.Length
@@ -355,8 +356,8 @@ Describe 'Resize-Image' {
 
         It 'shows as a table' {
             $text = $result | Out-String
-            $text | Should -Match 'Original\s+Resized'
-            $text | Should -Match '600x400\s+150x100'
+            $text | Should -Match 'Action\s+Original\s+Resized'
+            $text | Should -Match 'Resized\s+600x400\s+150x100'
         }
     }
 
@@ -607,6 +608,355 @@ Import-Module '$(Join-Path $copy 'ParallelJobs.psd1')'
             $child = $json | ConvertFrom-Json
             $child.Width | Should -Be 40
             $child.Location | Should -Be (Join-Path $copy 'Images/SixLabors.ImageSharp.dll')
+        }
+    }
+}
+
+Describe 'Resize-Image for photo folders' {
+    BeforeAll {
+        # An image of four flat quadrants, red, green / blue, white, as stored (before any EXIF orientation).
+        function New-QuadrantJpeg([string] $Path, [int] $Orientation, [int] $Width = 80, [int] $Height = 40) {
+            $image = [SixLabors.ImageSharp.Image[SixLabors.ImageSharp.PixelFormats.Rgba32]]::new($Width, $Height)
+            try {
+                $colours = @{
+                    TL = [SixLabors.ImageSharp.PixelFormats.Rgba32]::new(255, 0, 0, 255)
+                    TR = [SixLabors.ImageSharp.PixelFormats.Rgba32]::new(0, 255, 0, 255)
+                    BL = [SixLabors.ImageSharp.PixelFormats.Rgba32]::new(0, 0, 255, 255)
+                    BR = [SixLabors.ImageSharp.PixelFormats.Rgba32]::new(255, 255, 255, 255)
+                }
+                for ($y = 0; $y -lt $Height; $y++) {
+                    for ($x = 0; $x -lt $Width; $x++) {
+                        $corner = ($y -lt $Height / 2 ? 'T' : 'B') + ($x -lt $Width / 2 ? 'L' : 'R')
+                        $image.set_Item($x, $y, $colours[$corner])
+                    }
+                }
+                $exif = [SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile]::new()
+                $exif.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Orientation, [uint16]$Orientation)
+                $image.Metadata.ExifProfile = $exif
+                $null = New-Item -ItemType Directory -Path (Split-Path $Path) -Force
+                $encoder = [SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder]::new()
+                $encoder.Quality = 95
+                [SixLabors.ImageSharp.ImageExtensions]::Save($image, $Path, $encoder)
+            }
+            finally {
+                $image.Dispose()
+            }
+        }
+
+        # The quadrant colour nearest to a pixel: R, G, B or W.
+        function Get-Quadrant([string] $Path, [int] $X, [int] $Y) {
+            $p = Get-Pixel $Path $X $Y
+            if ($p.R -gt 160 -and $p.G -gt 160 -and $p.B -gt 160) { return 'W' }
+            if ($p.R -gt 160) { return 'R' }
+            if ($p.G -gt 160) { return 'G' }
+            if ($p.B -gt 160) { return 'B' }
+            "?($p)"
+        }
+
+        function Get-Exif([string] $Path) { [SixLabors.ImageSharp.Image]::Identify($Path).Metadata.ExifProfile }
+
+        $script:dir = Join-Path $root 'photos'
+    }
+
+    Context 'EXIF orientation' {
+        # The corners of the upright picture (top-left, top-right, bottom-left, bottom-right) for each
+        # orientation of a stored R G / B W: 2-4 mirror and turn it, 5-8 also swap width and height.
+        It 'turns orientation <Orientation> upright: <Expected>, <Width> x <Height>' -ForEach @(
+            @{ Orientation = 1; Expected = 'R G B W'; Width = 40; Height = 20 }
+            @{ Orientation = 2; Expected = 'G R W B'; Width = 40; Height = 20 }
+            @{ Orientation = 3; Expected = 'W B G R'; Width = 40; Height = 20 }
+            @{ Orientation = 4; Expected = 'B W R G'; Width = 40; Height = 20 }
+            @{ Orientation = 5; Expected = 'R B G W'; Width = 20; Height = 40 }
+            @{ Orientation = 6; Expected = 'B R W G'; Width = 20; Height = 40 }
+            @{ Orientation = 7; Expected = 'W G B R'; Width = 20; Height = 40 }
+            @{ Orientation = 8; Expected = 'G W R B'; Width = 20; Height = 40 }
+        ) {
+            $source = Join-Path $dir "orient/o$Orientation.jpg"
+            New-QuadrantJpeg $source $Orientation
+            $result = Resize-Image -LiteralPath $source -Width 40 -Height 40 -Format png -Destination (Join-Path $dir 'orient/out')
+
+            $result.Action | Should -Be 'Resized'
+            $result.OriginalWidth, $result.OriginalHeight | Should -Be ($Width * 2), ($Height * 2)
+            $result.Width, $result.Height | Should -Be $Width, $Height
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be $Width, $Height
+            $corners = @(
+                Get-Quadrant $result.Destination 3 3
+                Get-Quadrant $result.Destination ($Width - 4) 3
+                Get-Quadrant $result.Destination 3 ($Height - 4)
+                Get-Quadrant $result.Destination ($Width - 4) ($Height - 4)
+            ) -join ' '
+            $corners | Should -Be $Expected
+            # The pixels are upright now: a viewer must not turn them again.
+            (Get-Exif $result.Destination).GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Orientation).Value | Should -Be 1
+        }
+
+        It 'resets the orientation to 1 in a JPEG that keeps its metadata, and drops it with -StripMetadata' {
+            $source = Join-Path $dir 'orient/keep6.jpg'
+            New-QuadrantJpeg $source 6
+            $kept = Resize-Image -LiteralPath $source -Width 20 -Destination (Join-Path $dir 'orient/kept')
+            $stripped = Resize-Image -LiteralPath $source -Width 20 -Destination (Join-Path $dir 'orient/stripped') -StripMetadata
+
+            (Get-Exif $kept.Destination).GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Orientation).Value | Should -Be 1
+            (Get-Exif $stripped.Destination).GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Orientation) | Should -BeNullOrEmpty
+            Get-Quadrant $kept.Destination 16 3 | Should -Be 'R'
+            Get-Quadrant $stripped.Destination 16 3 | Should -Be 'R'
+        }
+    }
+
+    Context 'Never enlarging unless -AllowEnlarge' {
+        BeforeAll {
+            $small = New-TestImage (Join-Path $dir 'enlarge/small.png') -Width 400 -Height 300
+        }
+
+        It 'writes a photo that already fits at its own size, as NotEnlarged, in the format asked for' {
+            $result = $small | Resize-Image -Width 800 -Format jpg -Quality 60 -Destination (Join-Path $dir 'enlarge/max')
+            $result.Action | Should -Be 'NotEnlarged'
+            $result.Width, $result.Height | Should -Be 400, 300
+            $info = Get-ImageInfo $result.Destination
+            $info.Format, $info.Width, $info.Height | Should -Be 'JPEG', 400, 300
+        }
+
+        It 'enlarges with -AllowEnlarge' {
+            $result = $small | Resize-Image -Width 800 -AllowEnlarge -Destination (Join-Path $dir 'enlarge/allowed')
+            $result.Action | Should -Be 'Resized'
+            (Get-ImageInfo $result.Destination).Width | Should -Be 800
+        }
+
+        It 'shrinks a larger photo as before, and says Converted when no size is asked for' {
+            ($small | Resize-Image -Width 100 -Destination (Join-Path $dir 'enlarge/shrunk')).Action | Should -Be 'Resized'
+            ($small | Resize-Image -Format webp -Destination (Join-Path $dir 'enlarge/converted')).Action | Should -Be 'Converted'
+        }
+
+        It 'Crop cuts the unscaled picture to at most the box' {
+            $result = $small | Resize-Image -Width 200 -Height 500 -Mode Crop -Destination (Join-Path $dir 'enlarge/crop')
+            $result.Action | Should -Be 'NotEnlarged'
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 200, 300
+        }
+
+        It 'Stretch shrinks only the side that is too large' {
+            $result = $small | Resize-Image -Width 200 -Height 500 -Mode Stretch -Destination (Join-Path $dir 'enlarge/stretch')
+            $result.Action | Should -Be 'NotEnlarged'
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 200, 300
+        }
+
+        It 'Pad centres the unscaled picture in the full box' {
+            $result = $small | Resize-Image -Width 600 -Height 500 -Mode Pad -Destination (Join-Path $dir 'enlarge/pad')
+            $result.Action | Should -Be 'NotEnlarged'
+            $info = Get-ImageInfo $result.Destination
+            $info.Width, $info.Height | Should -Be 600, 500
+            (Get-Pixel $result.Destination 50 50).A | Should -Be 0
+            (Get-Pixel $result.Destination 300 250).A | Should -Be 255
+            # Unscaled: 400 x 300 in the middle, so transparent 99 pixels in and opaque 101 in.
+            (Get-Pixel $result.Destination 99 250).A | Should -Be 0
+            (Get-Pixel $result.Destination 101 250).A | Should -Be 255
+        }
+    }
+
+    Context 'Metadata: kept by default, -StripMetadata' {
+        BeforeAll {
+            $source = Join-Path $dir 'meta/camera.jpg'
+            $image = [SixLabors.ImageSharp.Image[SixLabors.ImageSharp.PixelFormats.Rgba32]]::new(200, 100)
+            try {
+                $exif = [SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile]::new()
+                $exif.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Make, 'TestCam')
+                $exif.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::GPSLatitudeRef, 'N')
+                $exif.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::PixelXDimension, [SixLabors.ImageSharp.Number]200)
+                $image.Metadata.ExifProfile = $exif
+                $iptc = [SixLabors.ImageSharp.Metadata.Profiles.Iptc.IptcProfile]::new()
+                $iptc.SetValue([SixLabors.ImageSharp.Metadata.Profiles.Iptc.IptcTag]::Caption, 'a caption')
+                $image.Metadata.IptcProfile = $iptc
+                $xmp = '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/></x:xmpmeta>'
+                $image.Metadata.XmpProfile = [SixLabors.ImageSharp.Metadata.Profiles.Xmp.XmpProfile]::new([Text.Encoding]::UTF8.GetBytes($xmp))
+                $null = New-Item -ItemType Directory -Path (Split-Path $source) -Force
+                [SixLabors.ImageSharp.ImageExtensions]::Save($image, $source)
+            }
+            finally {
+                $image.Dispose()
+            }
+            $kept = Resize-Image -LiteralPath $source -Width 50 -Destination (Join-Path $dir 'meta/kept')
+            $stripped = Resize-Image -LiteralPath $source -Width 50 -Destination (Join-Path $dir 'meta/stripped') -StripMetadata
+            $keptInfo = [SixLabors.ImageSharp.Image]::Identify($kept.Destination)
+            $strippedInfo = [SixLabors.ImageSharp.Image]::Identify($stripped.Destination)
+        }
+
+        It 'keeps EXIF, IPTC and XMP by default, with the EXIF pixel size brought up to date' {
+            $exif = $keptInfo.Metadata.ExifProfile
+            $exif.GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Make).Value | Should -Be 'TestCam'
+            $exif.GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::GPSLatitudeRef).Value | Should -Be 'N'
+            [int]$exif.GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::PixelXDimension).Value | Should -Be 50
+            $keptInfo.Metadata.IptcProfile | Should -Not -BeNullOrEmpty
+            $keptInfo.Metadata.XmpProfile | Should -Not -BeNullOrEmpty
+        }
+
+        It 'drops EXIF (camera, GPS), IPTC and XMP with -StripMetadata, keeping only the Software mark' {
+            $exif = $strippedInfo.Metadata.ExifProfile
+            @($exif.Values | ForEach-Object { "$($_.Tag)" }) | Should -Be @('Software')
+            $exif.GetValue([SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag]::Software).Value | Should -Be 'ParallelJobs Resize-Image'
+            $strippedInfo.Metadata.IptcProfile | Should -BeNullOrEmpty
+            $strippedInfo.Metadata.XmpProfile | Should -BeNullOrEmpty
+        }
+
+        It 'drops PNG text with -StripMetadata' {
+            $png = Join-Path $dir 'meta/text.png'
+            $image = [SixLabors.ImageSharp.Image[SixLabors.ImageSharp.PixelFormats.Rgba32]]::new(20, 20)
+            try {
+                $text = [SixLabors.ImageSharp.Formats.Png.PngTextData]::new('Comment', 'where I live', '', '')
+                [SixLabors.ImageSharp.MetadataExtensions]::GetPngMetadata($image.Metadata).TextData.Add($text)
+                [SixLabors.ImageSharp.ImageExtensions]::Save($image, $png)
+            }
+            finally {
+                $image.Dispose()
+            }
+            $default = Resize-Image -LiteralPath $png -Width 10 -Destination (Join-Path $dir 'meta/png-kept')
+            $result = Resize-Image -LiteralPath $png -Width 10 -Destination (Join-Path $dir 'meta/png-stripped') -StripMetadata
+            [IO.File]::ReadAllText($default.Destination) | Should -Match 'where I live'
+            [IO.File]::ReadAllText($result.Destination) | Should -Not -Match 'where I live'
+        }
+
+        It 'keeps the ICC colour profile with -StripMetadata' {
+            # A minimal profile that ImageSharp's readers accept: a header (size, version 2.1, a monitor
+            # profile of RGB against XYZ, the 'acsp' signature) and an empty tag table.
+            $bytes = [byte[]]::new(132)
+            $bytes[3] = 132; $bytes[8] = 2; $bytes[9] = 0x10
+            [Text.Encoding]::ASCII.GetBytes('mntr').CopyTo($bytes, 12)
+            [Text.Encoding]::ASCII.GetBytes('RGB ').CopyTo($bytes, 16)
+            [Text.Encoding]::ASCII.GetBytes('XYZ ').CopyTo($bytes, 20)
+            [Text.Encoding]::ASCII.GetBytes('acsp').CopyTo($bytes, 36)
+            $icc = Join-Path $dir 'meta/icc.jpg'
+            $image = [SixLabors.ImageSharp.Image[SixLabors.ImageSharp.PixelFormats.Rgba32]]::new(20, 20)
+            try {
+                $image.Metadata.IccProfile = [SixLabors.ImageSharp.Metadata.Profiles.Icc.IccProfile]::new($bytes)
+                [SixLabors.ImageSharp.ImageExtensions]::Save($image, $icc)
+            }
+            finally {
+                $image.Dispose()
+            }
+            [SixLabors.ImageSharp.Image]::Identify($icc).Metadata.IccProfile | Should -Not -BeNullOrEmpty
+            $result = Resize-Image -LiteralPath $icc -Width 10 -Destination (Join-Path $dir 'meta/icc') -StripMetadata
+            [SixLabors.ImageSharp.Image]::Identify($result.Destination).Metadata.IccProfile | Should -Not -BeNullOrEmpty
+        }
+    }
+
+    Context 'Folders: -Recurse' {
+        It 'takes the image files below a folder, in a stable order, keeping the structure below it' {
+            $tree = Join-Path $dir 'recurse/photos'
+            $null = New-TestImage (Join-Path $tree 'b/p.jpg') -Seed 1
+            $null = New-TestImage (Join-Path $tree 'a/p.jpg') -Seed 2
+            $null = New-TestImage (Join-Path $tree 'top.png') -Seed 3
+            Set-Content -LiteralPath (Join-Path $tree 'notes.txt') -Value 'not an image'
+            $thumbs = Join-Path $tree 'thumbs'
+
+            $results = Resize-Image $tree -Recurse -Width 40 -Destination $thumbs -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $results.Source | Should -Be (Join-Path $tree 'top.png'), (Join-Path $tree 'a/p.jpg'), (Join-Path $tree 'b/p.jpg')
+            $results.Destination | Should -Be (Join-Path $thumbs 'top.png'), (Join-Path $thumbs 'a/p.jpg'), (Join-Path $thumbs 'b/p.jpg')
+
+            # The destination inside the tree is not searched: a re-run finds the same three sources, all up to date.
+            $again = Resize-Image $tree -Recurse -Width 40 -Destination $thumbs -SkipUpToDate
+            $again.Action | Should -Be 'SkippedUpToDate', 'SkippedUpToDate', 'SkippedUpToDate'
+            Get-ChildItem $thumbs -Recurse -File | Should -HaveCount 3
+        }
+
+        It 'keeps the structure when the folder holds subfolders only (no same-name collisions)' {
+            $tree = Join-Path $dir 'recurse/years'
+            $null = New-TestImage (Join-Path $tree '2019/p.jpg') -Seed 1
+            $null = New-TestImage (Join-Path $tree '2020/p.jpg') -Seed 2
+            $out = Join-Path $dir 'recurse/years-out'
+            $results = Get-Item -LiteralPath $tree | Resize-Image -Recurse -Width 40 -Destination $out -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $results.Destination | Should -Be (Join-Path $out '2019/p.jpg'), (Join-Path $out '2020/p.jpg')
+        }
+
+        It 'does not follow a linked folder' -Skip:$IsWindows {
+            $tree = Join-Path $dir 'recurse/linked'
+            $null = New-TestImage (Join-Path $tree 'real/p.jpg') -Seed 1
+            $null = New-Item -ItemType SymbolicLink -Path (Join-Path $tree 'loop') -Target $tree
+            $results = Resize-Image $tree -Recurse -Width 40 -Destination (Join-Path $dir 'recurse/linked-out')
+            @($results).Count | Should -Be 1
+            $results.Source | Should -Be (Join-Path $tree 'real/p.jpg')
+        }
+
+        It 'warns once when pipeline input leaves the folder of its first file without -Root' {
+            $tree = Join-Path $dir 'recurse/years'
+            $out = Join-Path $dir 'recurse/years-flat'
+            $results = Get-ChildItem -LiteralPath $tree -Recurse -File | Resize-Image -Width 40 -Destination $out -WarningVariable warned -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            @($warned).Count | Should -Be 1
+            "$($warned[0])" | Should -BeLike '*give -Root*'
+            $withRoot = Get-ChildItem -LiteralPath $tree -Recurse -File | Resize-Image -Width 40 -Destination "$out-root" -Root $tree -WarningVariable quiet
+            $quiet | Should -BeNullOrEmpty
+            @($withRoot).Count | Should -Be 2
+        }
+
+        It 'without -Recurse a folder is still SourceIsFolder' {
+            $tree = Join-Path $dir 'recurse/years'
+            Resize-Image $tree -Width 40 -Destination (Join-Path $dir 'recurse/none') -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'SourceIsFolder*'
+        }
+    }
+
+    Context 'Incremental runs: -SkipUpToDate' {
+        BeforeEach {
+            $work = Join-Path $dir "skip-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+            $a = New-TestImage (Join-Path $work 'in/a.jpg') -Seed 1
+            $b = New-TestImage (Join-Path $work 'in/sub/b.jpg') -Seed 2
+            $out = Join-Path $work 'out'
+            $first = Get-ChildItem (Join-Path $work 'in') -Recurse -File | Resize-Image -Width 40 -Destination $out -Root (Join-Path $work 'in') -SkipUpToDate
+        }
+
+        It 'skips every image whose output is newer, writing nothing, and says so in input order' {
+            $first.Action | Should -Be 'Resized', 'Resized'
+            $before = Get-ChildItem $out -Recurse -File | ForEach-Object { $_.FullName, $_.LastWriteTimeUtc.Ticks -join '|' }
+
+            $second = Get-ChildItem (Join-Path $work 'in') -Recurse -File | Resize-Image -Width 40 -Destination $out -Root (Join-Path $work 'in') -SkipUpToDate -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $second.Action | Should -Be 'SkippedUpToDate', 'SkippedUpToDate'
+            $second.Source | Should -Be $a.FullName, $b.FullName
+            $second.Destination | Should -Be $first.Destination
+            $second[0].BytesBefore | Should -Be $a.Length
+            $second[0].BytesAfter | Should -Be (Get-Item $first[0].Destination).Length
+            $second[0].Width | Should -Be 0
+            Get-ChildItem $out -Recurse -File | ForEach-Object { $_.FullName, $_.LastWriteTimeUtc.Ticks -join '|' } | Should -Be $before
+            ($second | Out-String) | Should -Match 'SkippedUpToDate'
+        }
+
+        It 'redoes a source changed since its output was written, without -Force' {
+            (Get-Item $b.FullName).LastWriteTimeUtc = (Get-Item $first[1].Destination).LastWriteTimeUtc.AddMinutes(1)
+            $second = Get-ChildItem (Join-Path $work 'in') -Recurse -File | Resize-Image -Width 40 -Destination $out -Root (Join-Path $work 'in') -SkipUpToDate -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $second.Action | Should -Be 'SkippedUpToDate', 'Resized'
+        }
+
+        It 'does a new source and leaves the rest' {
+            $c = New-TestImage (Join-Path $work 'in/sub/c.png') -Seed 3
+            $second = Get-ChildItem (Join-Path $work 'in') -Recurse -File | Resize-Image -Width 40 -Destination $out -Root (Join-Path $work 'in') -SkipUpToDate
+            ($second | Where-Object Source -eq $c.FullName).Action | Should -Be 'Resized'
+            @($second | Where-Object Action -eq 'SkippedUpToDate').Count | Should -Be 2
+            Join-Path $out 'sub/c.png' | Should -Exist
+        }
+
+        It 'decides without reading the image: a source that is no image is skipped when its output is newer' {
+            [IO.File]::WriteAllText($a.FullName, 'not an image any more')
+            (Get-Item $a.FullName).LastWriteTimeUtc = (Get-Item $first[0].Destination).LastWriteTimeUtc.AddMinutes(-1)
+            $second = Resize-Image -LiteralPath $a.FullName -Width 40 -Destination $out -SkipUpToDate -ErrorVariable failed
+            $failed | Should -BeNullOrEmpty
+            $second.Action | Should -Be 'SkippedUpToDate'
+        }
+
+        It 'still never replaces an older image that Resize-Image did not write' {
+            $foreign = New-TestImage (Join-Path $work 'elsewhere/a.jpg') -Seed 9
+            Copy-Item $foreign.FullName $first[0].Destination -Force
+            (Get-Item $first[0].Destination).LastWriteTimeUtc = $a.LastWriteTimeUtc.AddMinutes(-1)
+            Resize-Image -LiteralPath $a.FullName -Width 40 -Destination $out -SkipUpToDate -ErrorVariable failed -ErrorAction SilentlyContinue |
+                Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'DestinationProtected*'
+        }
+
+        It 'without -SkipUpToDate or -Force, an existing output is still DestinationExists' {
+            Resize-Image -LiteralPath $a.FullName -Width 40 -Destination $out -ErrorVariable failed -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failed[0].FullyQualifiedErrorId | Should -BeLike 'DestinationExists*'
         }
     }
 }

@@ -77,7 +77,13 @@ internal sealed class ImageResizer : IImageResizer
             throw ImageErrors.DestinationCollision(source, destination, first);
         }
 
-        if (!_settings.Force && Exists(destination))
+        // Two file times, and nothing decoded: what makes a re-run over an unchanged folder cost seconds.
+        if (_settings.SkipUpToDate && UpToDate(source, destination) is { } skipped)
+        {
+            return new object[] { skipped };
+        }
+
+        if (!_settings.Force && !_settings.SkipUpToDate && Exists(destination))
         {
             throw ImageErrors.DestinationExists(source, destination);
         }
@@ -97,17 +103,22 @@ internal sealed class ImageResizer : IImageResizer
         using (image)
         {
             token.ThrowIfCancellationRequested();
+            // Rotates the pixels upright and sets the EXIF orientation to 1, so no viewer turns them again.
             image.Mutate(x => x.AutoOrient());
             int originalWidth = image.Width;
             int originalHeight = image.Height;
             ImageOutputFormat output = OutputFormat(sourceFormat);
-            Image resized = Resize(image, output, source);
+            Image resized = Resize(image, output, source, out bool notEnlarged);
             using (resized == image ? null : resized)
             {
                 token.ThrowIfCancellationRequested();
+                ImageMetadataPolicy.Apply(resized, _settings.StripMetadata);
                 ImageMark.Apply(resized, output);
                 long bytesAfter = Write(resized, EncoderFor(output, sourceFormat, source), source, destination, token);
-                return new object[] { new ImageResizeResult(source, destination, originalWidth, originalHeight, resized.Width, resized.Height, bytesBefore, bytesAfter) };
+                ImageResizeAction action = notEnlarged ? ImageResizeAction.NotEnlarged
+                    : resized.Width == originalWidth && resized.Height == originalHeight ? ImageResizeAction.Converted
+                    : ImageResizeAction.Resized;
+                return new object[] { new ImageResizeResult(action, source, destination, originalWidth, originalHeight, resized.Width, resized.Height, bytesBefore, bytesAfter) };
             }
         }
     }
@@ -122,6 +133,27 @@ internal sealed class ImageResizer : IImageResizer
         {
             throw ImageErrors.DestinationIsSource(source, destination);
         }
+    }
+
+    /// <summary>
+    /// -SkipUpToDate's test: the destination is a file last written no earlier than the source. Only the
+    /// times are compared, not the settings the destination was made with (change those with -Force).
+    /// </summary>
+    private static ImageResizeResult? UpToDate(string source, string destination)
+    {
+        var target = new FileInfo(destination);
+        if (!target.Exists)
+        {
+            return null;
+        }
+
+        var original = new FileInfo(source);
+        if (!original.Exists || target.LastWriteTimeUtc < original.LastWriteTimeUtc)
+        {
+            return null;
+        }
+
+        return new ImageResizeResult(ImageResizeAction.SkippedUpToDate, source, destination, 0, 0, 0, 0, original.Length, target.Length);
     }
 
     private static bool Exists(string path) => File.Exists(path) || Directory.Exists(path) || FileSystemNative.Kind(path) != FileKind.Missing;
@@ -266,7 +298,7 @@ internal sealed class ImageResizer : IImageResizer
     private long DecodeCost(IImageInfo info, int frames)
     {
         long bytesPerPixel = info.PixelType?.BitsPerPixel > 32 ? 8 : 4;
-        (int width, int height) = TargetSize(info.Width, info.Height);
+        (int width, int height, _) = TargetSize(info.Width, info.Height);
         return ((long)info.Width * info.Height + (long)width * height) * frames * bytesPerPixel;
     }
 
@@ -313,7 +345,7 @@ internal sealed class ImageResizer : IImageResizer
     /// Resizes in place, or into a new image when padding needs an alpha channel the source lacks.
     /// Formats without transparency get a white background instead of black.
     /// </summary>
-    private Image Resize(Image image, ImageOutputFormat output, string source)
+    private Image Resize(Image image, ImageOutputFormat output, string source, out bool notEnlarged)
     {
         if (output != ImageOutputFormat.Gif)
         {
@@ -323,7 +355,7 @@ internal sealed class ImageResizer : IImageResizer
             }
         }
 
-        (int width, int height) = TargetSize(image.Width, image.Height);
+        (int width, int height, notEnlarged) = TargetSize(image.Width, image.Height);
         long pixels = (long)width * height * image.Frames.Count;
         if (pixels > _settings.MaxPixels)
         {
@@ -345,6 +377,7 @@ internal sealed class ImageResizer : IImageResizer
             return target;
         }
 
+        bool notEnlargedPad = notEnlarged && _settings.Mode == ImageFitMode.Pad;
         try
         {
             target.Mutate(x =>
@@ -357,7 +390,8 @@ internal sealed class ImageResizer : IImageResizer
                         Mode = _settings.Mode switch
                         {
                             ImageFitMode.Crop => ResizeMode.Crop,
-                            ImageFitMode.Pad => ResizeMode.Pad,
+                            // BoxPad centres a smaller image in the box unscaled, and shrinks a larger one as Pad does.
+                            ImageFitMode.Pad => notEnlargedPad ? ResizeMode.BoxPad : ResizeMode.Pad,
                             _ => ResizeMode.Stretch,
                         },
                         Position = AnchorPositionMode.Center,
@@ -392,25 +426,43 @@ internal sealed class ImageResizer : IImageResizer
     private static bool HasAlpha(Image image) =>
         image is not (Image<Rgb24> or Image<Bgr24> or Image<L8> or Image<L16> or Image<Rgb48>);
 
-    /// <summary>The output size: Max keeps the aspect ratio inside the box; the other modes fill it exactly.</summary>
-    private (int Width, int Height) TargetSize(int width, int height)
+    /// <summary>
+    /// The output size: Max keeps the aspect ratio inside the box; the other modes fill it exactly. Without
+    /// -AllowEnlarge the scale never goes above 1: Max and Stretch keep a smaller side as it is, Crop cuts the
+    /// unscaled picture to at most the box, and Pad centres it unscaled in the box. NotEnlarged says that this
+    /// limit changed the outcome.
+    /// </summary>
+    private (int Width, int Height, bool NotEnlarged) TargetSize(int width, int height)
     {
         int wanted = _settings.Width;
         int wantedHeight = _settings.Height;
-        if (_settings.Mode != ImageFitMode.Max)
+        bool enlarge = _settings.AllowEnlarge;
+        switch (_settings.Mode)
         {
-            return (wanted, wantedHeight);
+            case ImageFitMode.Crop:
+            case ImageFitMode.Stretch:
+                // Crop scales by the larger ratio: with both sides capped at the source's, that ratio is at most 1.
+                return enlarge || (wanted <= width && wantedHeight <= height)
+                    ? (wanted, wantedHeight, false)
+                    : (Math.Min(wanted, width), Math.Min(wantedHeight, height), true);
+            case ImageFitMode.Pad:
+                return (wanted, wantedHeight, !enlarge && wanted > width && wantedHeight > height);
         }
 
         if (wanted == 0 && wantedHeight == 0)
         {
-            return (width, height);
+            return (width, height, false);
         }
 
         double scale = wanted == 0 ? (double)wantedHeight / height
             : wantedHeight == 0 ? (double)wanted / width
             : Math.Min((double)wanted / width, (double)wantedHeight / height);
-        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+        if (scale > 1 && !enlarge)
+        {
+            return (width, height, true);
+        }
+
+        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)), false);
     }
 
     /// <summary>Encodes into a temporary file beside the destination, then renames it into place, so no reader ever sees half a file.</summary>
@@ -483,7 +535,8 @@ internal sealed class ImageResizer : IImageResizer
     /// </summary>
     private void Replace(string temp, string source, string destination, CancellationToken token)
     {
-        if (!_settings.Force)
+        // -SkipUpToDate replaces an out-of-date output as -Force does, with the same protection of other images.
+        if (!_settings.Force && !_settings.SkipUpToDate)
         {
             throw ImageErrors.DestinationExists(source, destination);
         }

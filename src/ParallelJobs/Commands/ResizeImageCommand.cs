@@ -23,6 +23,7 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     private const string LiteralPathSet = "LiteralPath";
     private ImageResizeSettings? _settings;
     private ResizeImageOperation? _operation;
+    private bool _warnedOutsideRoot;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
@@ -77,6 +78,18 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     [ValidateRange(1, 1_048_576)]
     public int MaxMemoryMB { get; set; } = 1024;
 
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter]
+    public SwitchParameter AllowEnlarge { get; set; }
+
+    [Parameter]
+    public SwitchParameter StripMetadata { get; set; }
+
+    [Parameter]
+    public SwitchParameter SkipUpToDate { get; set; }
+
     protected override string LogSignature => _settings!.Signature;
 
     internal override void Configure(RunOptions options)
@@ -101,9 +114,23 @@ public sealed class ResizeImageCommand : ParallelCommandBase
     {
         bool literal = ParameterSetName == LiteralPathSet;
         var files = new List<string>();
+        var folders = new List<string>();
         foreach (string path in (literal ? LiteralPath : Path) ?? Array.Empty<string>())
         {
-            files.AddRange(Resolve(path, literal));
+            foreach (string resolved in Resolve(path, literal))
+            {
+                if (Recurse && Directory.Exists(resolved))
+                {
+                    folders.Add(resolved);
+                    files.AddRange(ImageFolder.Enumerate(resolved, _settings!.DestinationFolder, ReportUnreadableFolder));
+                }
+                else
+                {
+                    // Each file's folder counts towards the root, as a file in it would.
+                    folders.Add(IOPath.GetDirectoryName(IOPath.GetFullPath(resolved)) ?? resolved);
+                    files.Add(resolved);
+                }
+            }
         }
 
         if (!MyInvocation.ExpectingInput)
@@ -111,14 +138,16 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             SetKnownTotal(files.Count);
         }
 
-        // Without -Root, the structure kept below -Destination is that below the first input's common folder.
-        if (_settings!.DestinationFolder is not null && _settings.Root is null && files.Count > 0)
+        // Without -Root, the structure kept below -Destination is that below the first input's common folder
+        // (a folder searched with -Recurse counting as itself).
+        if (_settings!.DestinationFolder is not null && _settings.Root is null && folders.Count > 0)
         {
-            _settings.Root = CommonFolder(files);
+            _settings.Root = CommonFolder(folders);
         }
 
         foreach (string file in files)
         {
+            WarnIfOutsideRoot(file);
             string destination = _settings!.DestinationFor(file);
             if (!ShouldProcess($"{file} -> {destination}", "Resize image"))
             {
@@ -130,12 +159,14 @@ public sealed class ResizeImageCommand : ParallelCommandBase
         }
     }
 
-    private static string CommonFolder(List<string> files)
+    private static string CommonFolder(List<string> folders)
     {
-        string common = IOPath.GetDirectoryName(IOPath.GetFullPath(files[0])) ?? string.Empty;
-        foreach (string file in files)
+        string common = IOPath.GetFullPath(folders[0]);
+        foreach (string folder in folders)
         {
-            while (ImageResizeSettings.RelativeFolder(file, common) is null && IOPath.GetDirectoryName(common) is { } parent)
+            // RelativeFolder looks at the folder of its first argument: a name inside the folder stands for it.
+            string inside = IOPath.Combine(folder, "_");
+            while (ImageResizeSettings.RelativeFolder(inside, common) is null && IOPath.GetDirectoryName(common) is { } parent)
             {
                 common = parent;
             }
@@ -143,6 +174,26 @@ public sealed class ResizeImageCommand : ParallelCommandBase
 
         return common;
     }
+
+    /// <summary>
+    /// A source outside a root found from the first input is flattened into -Destination: say so once, as that is
+    /// what recursive pipeline input does when its first file is in a subfolder.
+    /// </summary>
+    private void WarnIfOutsideRoot(string file)
+    {
+        if (_warnedOutsideRoot || _settings!.RootGiven || _settings.Root is not { } root || ImageResizeSettings.RelativeFolder(file, root) is not null)
+        {
+            return;
+        }
+
+        _warnedOutsideRoot = true;
+        WriteWarning($"'{file}' is outside '{root}', the folder of the first input, so it and any other such image are written straight into -Destination, without their folders. To keep the folder structure, give -Root, or pass the folder itself with -Recurse.");
+    }
+
+    private void ReportUnreadableFolder(string folder, Exception ex) =>
+        WriteError(new ErrorRecord(
+            new IOException($"Cannot list the folder '{folder}' for -Recurse: {ex.Message}", ex),
+            ErrorIds.SourceUnreadable, ErrorCategory.ReadError, folder));
 
     /// <summary>Full file-system paths for one -Path (wildcards expanded) or -LiteralPath, relative to the caller's location.</summary>
     private List<string> Resolve(string path, bool literal)
@@ -197,6 +248,9 @@ public sealed class ResizeImageCommand : ParallelCommandBase
             Quality = MyInvocation.BoundParameters.ContainsKey(nameof(Quality)) ? Quality : null,
             Suffix = Suffix,
             Force = Force,
+            AllowEnlarge = AllowEnlarge,
+            StripMetadata = StripMetadata,
+            SkipUpToDate = SkipUpToDate,
             MaxPixels = MaxPixels,
             MaxFrames = MaxFrames,
             MaxMemoryBytes = MaxMemoryMB * 1024L * 1024,

@@ -37,6 +37,15 @@ internal sealed class ImageResizeSettings
 
     public bool Force { get; set; }
 
+    /// <summary>-AllowEnlarge: an image smaller than the box is scaled up to it; otherwise the scale never exceeds 1.</summary>
+    public bool AllowEnlarge { get; set; }
+
+    /// <summary>-StripMetadata: EXIF, IPTC, XMP and text chunks are dropped; the ICC profile is kept.</summary>
+    public bool StripMetadata { get; set; }
+
+    /// <summary>-SkipUpToDate: a destination at least as new as its source is left alone, and an older one replaced.</summary>
+    public bool SkipUpToDate { get; set; }
+
     /// <summary>The most pixels an image may have, all frames together.</summary>
     public long MaxPixels { get; set; } = 100_000_000;
 
@@ -84,7 +93,8 @@ internal sealed class ImageResizeSettings
 
     /// <summary>What the job log records as the run's identity: -Resume refuses a log written with other settings.</summary>
     public string Signature =>
-        $"Resize-Image width={Width} height={Height} mode={Mode} format={Format} quality={Quality} suffix={Suffix} destination={DestinationFolder}{(RootGiven ? $" root={Root}" : string.Empty)}";
+        $"Resize-Image width={Width} height={Height} mode={Mode} format={Format} quality={Quality} suffix={Suffix} destination={DestinationFolder}{(RootGiven ? $" root={Root}" : string.Empty)}"
+        + (AllowEnlarge ? " enlarge" : string.Empty) + (StripMetadata ? " strip" : string.Empty);
 
     /// <summary>True when -Root was given (the default root is found from the input, after the log is opened).</summary>
     public bool RootGiven { get; set; }
