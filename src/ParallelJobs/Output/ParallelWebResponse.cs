@@ -44,5 +44,8 @@ public sealed class ParallelWebResponse
     /// <summary>How many attempts the item took, retries included.</summary>
     public int Attempts { get; }
 
+    /// <summary>With -OutFile or -OutDirectory: the full path the body was written to (Content is then null).</summary>
+    public string? OutFile { get; internal set; }
+
     public override string ToString() => $"{StatusCode} {Uri}";
 }
