@@ -160,7 +160,8 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
 
     /// <summary>
     /// What the request's property holds: the parsed body (Content), or the file's path with -OutDirectory; with
-    /// -FollowRelLink the pages' values in order, an array page's elements one by one, as Invoke-RestMethod writes them.
+    /// -FollowRelLink and more than one page, one value per page in order, as Invoke-RestMethod writes them (a JSON
+    /// array page stays one array).
     /// </summary>
     private static object? ContentOf(List<object?> pages)
     {
@@ -169,21 +170,13 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
             return ValueOf(pages[0]);
         }
 
-        var all = new List<object?>();
-        foreach (object? page in pages)
+        var all = new object?[pages.Count];
+        for (int i = 0; i < all.Length; i++)
         {
-            object? value = ValueOf(page);
-            if (value is object?[] many)
-            {
-                all.AddRange(many);
-            }
-            else
-            {
-                all.Add(value);
-            }
+            all[i] = ValueOf(pages[i]);
         }
 
-        return all.ToArray();
+        return all;
     }
 
     private static object? ValueOf(object? page) => page is ParallelWebResponse response ? response.OutFile ?? response.Content : page;
