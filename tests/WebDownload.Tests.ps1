@@ -106,6 +106,24 @@ Describe 'Invoke-ParallelWebRequest -OutDirectory' {
         }
     }
 
+    It 'keeps the name for the earliest input even when a later one finishes first' {
+        $folder = New-Folder
+        $uris = "$base/files/slow/report.txt?ms=600", "$base/files/fast/report.txt", "$base/files/mid/report.txt?ms=200"
+        $responses = $uris | Invoke-ParallelWebRequest -OutDirectory $folder -ThrottleLimit 3
+        $responses.OutFile | Should -Be @('report.txt', 'report-1.txt', 'report-2.txt' | ForEach-Object { Join-Path $folder $_ })
+        Get-Content (Join-Path $folder 'report.txt') -Raw | Should -Be 'file slow/report.txt'
+        Get-Content (Join-Path $folder 'report-1.txt') -Raw | Should -Be 'file fast/report.txt'
+        Get-Names $folder | Should -HaveCount 3
+    }
+
+    It 'lets the first to arrive keep the name with -Unordered (its result may already be written)' {
+        $folder = New-Folder
+        $uris = "$base/files/slow/report.txt?ms=600", "$base/files/fast/report.txt"
+        $responses = $uris | Invoke-ParallelWebRequest -OutDirectory $folder -ThrottleLimit 2 -Unordered
+        ($responses | Where-Object { $_.Uri.AbsolutePath -like '*fast*' }).OutFile | Should -Be (Join-Path $folder 'report.txt')
+        ($responses | Where-Object { $_.Uri.AbsolutePath -like '*slow*' }).OutFile | Should -Be (Join-Path $folder 'report-0.txt')
+    }
+
     It 'never overwrites another item''s file, however the requests interleave' {
         $folder = New-Folder
         $uris = 1..20 | ForEach-Object { "$base/files/n$_/same.txt" }
@@ -139,9 +157,11 @@ Describe 'Invoke-ParallelWebRequest -OutDirectory' {
 
     It 'saves each request of an entity under -Request' {
         $folder = New-Folder
-        $entities = 1, 2 | Invoke-ParallelWebRequest -OutDirectory $folder -Request ([ordered]@{ A = "$base/files/{0}/a.txt"; B = "$base/files/{0}/b.txt" })
-        # Both entities' A is named a.txt: the first to finish takes it, the other gets its position and name (a-1-A.txt).
-        @($entities.A) + @($entities.B) | Sort-Object -Unique | Should -HaveCount 4
+        # The first entity is slower, so the second would take a.txt first.
+        $entities = @{ N = 1; Ms = 500 }, @{ N = 2; Ms = 0 } | Invoke-ParallelWebRequest -OutDirectory $folder -ThrottleLimit 2 -Request ([ordered]@{ A = "$base/files/{N}/a.txt?ms={Ms}"; B = "$base/files/{N}/b.txt" })
+        # Both entities' A is named a.txt: the first entity keeps it, the second gets its position and the request's name.
+        $entities.A | Should -Be @((Join-Path $folder 'a.txt'), (Join-Path $folder 'a-1-A.txt'))
+        $entities[1].Responses['A'].OutFile | Should -Be (Join-Path $folder 'a-1-A.txt')
         Get-Content $entities[1].A -Raw | Should -Be 'file 2/a.txt'
         Get-Content $entities[1].B -Raw | Should -Be 'file 2/b.txt'
         Get-Names $folder | Should -HaveCount 4

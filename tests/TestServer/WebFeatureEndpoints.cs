@@ -107,9 +107,16 @@ static class WebFeatureEndpoints
             return Results.Text("body of " + name, "application/octet-stream");
         });
 
-        // A body named by the URL's last segment; `kb` kilobytes of it.
-        app.MapGet("/files/{**path}", (string path, int? kb) =>
-            Results.Bytes(kb is > 0 ? Enumerable.Repeat((byte)'x', kb.Value * 1024).ToArray() : Encoding.UTF8.GetBytes("file " + path), "application/octet-stream"));
+        // A body named by the URL's last segment; `kb` kilobytes of it, after `ms`.
+        app.MapGet("/files/{**path}", async (HttpContext ctx, string path, int? kb, int? ms) =>
+        {
+            if (ms is > 0)
+            {
+                await Task.Delay(ms.Value, ctx.RequestAborted);
+            }
+
+            return Results.Bytes(kb is > 0 ? Enumerable.Repeat((byte)'x', kb.Value * 1024).ToArray() : Encoding.UTF8.GetBytes("file " + path), "application/octet-stream");
+        });
 
         // Declares 100000 bytes, sends 100 and drops the connection: a cut-off download.
         app.MapGet("/cut/{name}", async (HttpContext ctx) =>

@@ -242,7 +242,7 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
             FollowRelLink = FollowRelLink,
             MaximumFollowRelLink = MaximumFollowRelLink,
             Download = _outFile is not null ? WebDownload.ToFile(_outFile)
-                : OutDirectory is not null ? WebDownload.ToDirectory(GetUnresolvedProviderPathFromPSPath(OutDirectory)) : null,
+                : OutDirectory is not null ? WebDownload.ToDirectory(GetUnresolvedProviderPathFromPSPath(OutDirectory), ordered: !Unordered) : null,
         };
         if (session is not null)
         {

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Threading;
@@ -20,51 +20,69 @@ internal sealed class WebDownload
 
     private readonly string? _file;
     private readonly string? _directory;
+    private readonly bool _ordered;
 
-    // Names written by this run, and who wrote them (the item's uniquifier), so a second writer takes another name.
-    private readonly ConcurrentDictionary<string, string> _claimed = new(StringComparer.OrdinalIgnoreCase);
+    // Guards _names and every DownloadedFile's name: who holds which name in the folder, so that the item earliest
+    // in the input keeps a name that several items want, whatever order they finish in.
+    private readonly object _gate = new();
+    private readonly Dictionary<string, DownloadedFile> _names = new(StringComparer.OrdinalIgnoreCase);
 
-    private WebDownload(string? file, string? directory)
+    private WebDownload(string? file, string? directory, bool ordered)
     {
         _file = file;
         _directory = directory;
+        _ordered = ordered;
     }
 
     /// <summary>-OutFile: one body to one file (a full path).</summary>
-    public static WebDownload ToFile(string fullPath) => new(fullPath, null);
+    public static WebDownload ToFile(string fullPath) => new(fullPath, null, ordered: true);
 
-    /// <summary>-OutDirectory: each body to its own file in this folder (a full path).</summary>
-    public static WebDownload ToDirectory(string fullPath) => new(null, Path.GetFullPath(fullPath));
+    /// <summary>
+    /// -OutDirectory: each body to its own file in this folder (a full path). <paramref name="ordered"/>: results are
+    /// written in input order, so a later item's file may still be renamed before anyone sees its result.
+    /// </summary>
+    public static WebDownload ToDirectory(string fullPath, bool ordered) => new(null, Path.GetFullPath(fullPath), ordered);
 
     /// <summary>What the verbose request line names as the output.</summary>
     public string Describe() => _file ?? _directory!;
 
     /// <summary>
-    /// Writes the body to its file and returns the file's full path. <paramref name="owner"/> tells items apart
-    /// (the input position, and the template's name for -Request): a name another item of the run has written gets
-    /// it appended ("report-3.pdf"), so which file is whose follows from the input, not from timing.
+    /// Writes the body to its file. <paramref name="owner"/> names the item ("3", or "3-Orders" for a request of
+    /// -Request) and <paramref name="position"/> orders them (input position, then the request's place). When items
+    /// want the same name, the earliest keeps it and each later one gets its owner appended ("report-3.pdf"); in input
+    /// order a later item that took the name first is renamed when the earlier one arrives (its result is not written
+    /// yet); with -Unordered the first to arrive keeps it.
     /// </summary>
-    public string Save(HttpResponseMessage response, Uri answered, string owner, long cap, CancellationToken token)
+    public DownloadedFile Save(HttpResponseMessage response, Uri answered, string owner, (long, int) position, long cap, CancellationToken token)
     {
-        string target = _file ?? Path.Combine(_directory!, Claim(NameFor(response, answered), owner));
-        string folder = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
+        DownloadedFile file;
+        if (_file is not null)
+        {
+            file = new DownloadedFile(owner, position, Path.GetFileName(_file), Path.GetDirectoryName(_file)!);
+        }
+        else
+        {
+            string wanted = NameFor(response, answered);
+            lock (_gate)
+            {
+                file = Reserve(wanted, owner, position);
+            }
+        }
+
+        Directory.CreateDirectory(file.Folder);
+        string temp = Path.Combine(file.Folder, "." + file.Name + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
         try
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920))
             {
-                Copy(response, file, answered, cap, token);
+                Copy(response, stream, answered, cap, token);
             }
 
-            if (File.Exists(target))
+            lock (_gate)
             {
-                // A rerun replaces the file of the run before, in one step.
-                File.Replace(temp, target, null, ignoreMetadataErrors: true);
-            }
-            else
-            {
-                File.Move(temp, target);
+                // The name may have changed while the body arrived (an earlier item wanted it): read it here.
+                MoveInto(temp, file.Path);
+                file.Written = true;
             }
         }
         catch
@@ -73,7 +91,76 @@ internal sealed class WebDownload
             throw;
         }
 
-        return target;
+        return file;
+    }
+
+    /// <summary>Shows the file's path through <paramref name="show"/>, now and after any later rename.</summary>
+    public void Bind(DownloadedFile file, Action<string> show)
+    {
+        lock (_gate)
+        {
+            file.AddBinding(show);
+        }
+    }
+
+    /// <summary>Under _gate: the name this owner writes to.</summary>
+    private DownloadedFile Reserve(string wanted, string owner, (long, int) position)
+    {
+        if (!_names.TryGetValue(wanted, out DownloadedFile? holder) || holder.Owner == owner)
+        {
+            // Free, or this owner's own (a retry).
+            return holder ?? Hold(new DownloadedFile(owner, position, wanted, _directory!));
+        }
+
+        if (_ordered && position.CompareTo(holder.Position) < 0)
+        {
+            // The earlier input takes the name; the later holder moves aside, its file too if it is written.
+            string aside = Aside(wanted, holder.Owner);
+            if (holder.Written)
+            {
+                MoveInto(holder.Path, Path.Combine(_directory!, aside));
+            }
+
+            holder.Rename(aside);
+            Hold(holder);
+            return Hold(new DownloadedFile(owner, position, wanted, _directory!));
+        }
+
+        string mine = Aside(wanted, owner);
+        return _names.TryGetValue(mine, out DownloadedFile? own) && own.Owner == owner ? own : Hold(new DownloadedFile(owner, position, mine, _directory!));
+    }
+
+    private DownloadedFile Hold(DownloadedFile file)
+    {
+        _names[file.Name] = file;
+        return file;
+    }
+
+    /// <summary>"report.pdf" for owner 3: "report-3.pdf", or "report-3-2.pdf" when another item holds that too.</summary>
+    private string Aside(string wanted, string owner)
+    {
+        string stem = Path.GetFileNameWithoutExtension(wanted);
+        string extension = Path.GetExtension(wanted);
+        string candidate = stem + "-" + owner + extension;
+        for (int n = 2; _names.TryGetValue(candidate, out DownloadedFile? other) && other.Owner != owner; n++)
+        {
+            candidate = stem + "-" + owner + "-" + n + extension;
+        }
+
+        return candidate;
+    }
+
+    /// <summary>Puts a whole file at its target in one step; a file left there by an earlier run is replaced.</summary>
+    private static void MoveInto(string from, string to)
+    {
+        if (File.Exists(to))
+        {
+            File.Replace(from, to, null, ignoreMetadataErrors: true);
+        }
+        else
+        {
+            File.Move(from, to);
+        }
     }
 
     private static void Copy(HttpResponseMessage response, Stream file, Uri uri, long cap, CancellationToken token)
@@ -106,23 +193,6 @@ internal sealed class WebDownload
             }
 
             file.Write(chunk, 0, read);
-        }
-    }
-
-    private string Claim(string name, string owner)
-    {
-        string candidate = name;
-        for (int n = 1; ; n++)
-        {
-            string holder = _claimed.GetOrAdd(candidate, owner);
-            if (holder == owner)
-            {
-                return candidate;
-            }
-
-            string stem = Path.GetFileNameWithoutExtension(name);
-            string extension = Path.GetExtension(name);
-            candidate = stem + "-" + owner + (n > 1 ? "-" + n : string.Empty) + extension;
         }
     }
 

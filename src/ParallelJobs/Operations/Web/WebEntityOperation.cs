@@ -51,13 +51,14 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
         entity.Properties.Add(new PSNoteProperty("Input", item.Input));
         var responses = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
         var errors = new List<ErrorRecord>();
-        foreach (RequestTemplate template in _templates)
+        for (int t = 0; t < _templates.Count; t++)
         {
+            RequestTemplate template = _templates[t];
             object? value = null;
             object? response = null;
             try
             {
-                List<object?> pages = Send(template, item, context, errors, token);
+                List<object?> pages = Send(template, t, item, context, errors, token);
                 value = ContentOf(pages);
                 response = pages.Count == 1 ? pages[0] : pages.ToArray();
             }
@@ -68,6 +69,13 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
 
             entity.Properties.Add(new PSNoteProperty(template.Name, value));
             responses[template.Name] = response;
+            if (response is ParallelWebResponse { Download: { } file })
+            {
+                // The file may yet be renamed (an earlier entity wants its name): the property follows it. The
+                // collection holds its own copy of the property, so it is looked up there.
+                string name = template.Name;
+                _web.Download!.Bind(file, path => entity.Properties[name].Value = path);
+            }
         }
 
         entity.Properties.Add(new PSNoteProperty("Errors", errors.ToArray()));
@@ -88,7 +96,7 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
         context.WriteError(error);
     }
 
-    private List<object?> Send(RequestTemplate template, WorkItem item, ItemContext context, List<ErrorRecord> errors, CancellationToken token)
+    private List<object?> Send(RequestTemplate template, int place, WorkItem item, ItemContext context, List<ErrorRecord> errors, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(template.Expand(item.Input), _defaults);
         string owner = item.Index.ToString(CultureInfo.InvariantCulture) + "-" + template.Name;
@@ -104,7 +112,7 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
 
                 try
                 {
-                    return _web.Fetch(spec, null, attempt, owner, context, timeout.Token, ex => Failed(template, item, ex, context, errors));
+                    return _web.Fetch(spec, null, attempt, owner, (item.Index, place), context, timeout.Token, ex => Failed(template, item, ex, context, errors));
                 }
                 catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
                 {

@@ -42,7 +42,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(item.Input, _defaults);
-        return Fetch(spec, item, item.Attempts, item.Index.ToString(CultureInfo.InvariantCulture), context, token);
+        return Fetch(spec, item, item.Attempts, item.Index.ToString(CultureInfo.InvariantCulture), (item.Index, 0), context, token);
     }
 
     /// <summary>
@@ -50,11 +50,11 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     /// that fails is an error of the item beside the pages before it, as Invoke-RestMethod has written those by then.
     /// <paramref name="guardItem"/> is the engine's item whose timeout retries the request (null: the caller retries).
     /// </summary>
-    internal List<object?> Fetch(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, ItemContext context, CancellationToken token,
+    internal List<object?> Fetch(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token,
         Action<ItemOperationException>? laterPageFailed = null)
     {
         var pages = new List<object?>();
-        ParallelWebResponse page = FetchOne(spec, guardItem, attempts, owner, context, token);
+        ParallelWebResponse page = FetchOne(spec, guardItem, attempts, owner, position, context, token);
         pages.Add(page);
         while (_settings.FollowRelLink && pages.Count < _settings.MaximumFollowRelLink
             && RelLink.Next(page.Headers, page.Uri) is { } next)
@@ -72,7 +72,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
 
             try
             {
-                page = FetchOne(spec.ForPage(next, keepAuthorization: IsSameOrigin(next, spec.Uri)), guardItem, attempts, owner, context, token);
+                page = FetchOne(spec.ForPage(next, keepAuthorization: IsSameOrigin(next, spec.Uri)), guardItem, attempts, owner, position, context, token);
             }
             catch (ItemOperationException ex)
             {
@@ -97,7 +97,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     private static bool IsSameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
 
-    private ParallelWebResponse FetchOne(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, ItemContext context, CancellationToken token)
+    private ParallelWebResponse FetchOne(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token)
     {
         CheckSecretScheme(spec.Uri);
         WebRequestSpec.CheckHeader("User-Agent", _settings.UserAgent);
@@ -118,7 +118,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         long started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         byte[] bytes;
-        string? savedTo = null;
+        DownloadedFile? saved = null;
         Uri answered = spec.Uri;
         try
         {
@@ -132,7 +132,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             {
                 if (_settings.Download is { } download && (int)response.StatusCode < 400)
                 {
-                    savedTo = download.Save(response, answered, owner, _settings.MaximumResponseBytes, requestToken);
+                    saved = download.Save(response, answered, owner, position, _settings.MaximumResponseBytes, requestToken);
                     bytes = Array.Empty<byte>();
                 }
                 else
@@ -169,9 +169,9 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         Settle(guardItem);
         using (response)
         {
-            if (_settings.Verbose && savedTo is not null)
+            if (_settings.Verbose && saved is not null)
             {
-                context.WriteVerbose($"File Name: {Path.GetFileName(savedTo)}");
+                context.WriteVerbose($"File Name: {saved.Name}");
             }
 
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
@@ -180,9 +180,14 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             bool failed = status >= 400 && !_skipHttpErrorCheck;
 
             // An error page is kept as text for the error message: it is often not the JSON the caller expects.
-            object? content = savedTo is not null ? null : failed ? TextOf(bytes, contentType) : ReadContent(bytes, contentType, answered);
+            object? content = saved is not null ? null : failed ? TextOf(bytes, contentType) : ReadContent(bytes, contentType, answered);
             var result = new ParallelWebResponse(answered, spec.Method.Method, status, response.ReasonPhrase, contentType?.MediaType,
-                ReadHeaders(response), content, elapsed, attempts) { OutFile = savedTo };
+                ReadHeaders(response), content, elapsed, attempts);
+            if (saved is not null)
+            {
+                result.Download = saved;
+                _settings.Download!.Bind(saved, path => result.OutFile = path);
+            }
             if (failed)
             {
                 throw _resend.Judge(WebFailure.FromStatus(result, spec.Method, WebFailure.ReadRetryAfter(response)), spec.Method);
@@ -229,6 +234,9 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     }
 
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(300);
+
+    /// <summary>-OutFile or -OutDirectory, or null.</summary>
+    internal WebDownload? Download => _settings.Download;
 
     public void Dispose() => _client.Dispose();
 
