@@ -255,7 +255,8 @@ Describe 'Invoke-ParallelWebRequest' {
         It 'retries 5xx answers with backoff until a flaky endpoint succeeds' {
             $key = New-Key
             $r = Invoke-ParallelWebRequest "$base/retry/${key}?fails=2&code=503" -RetryCount 2 -RetryDelay 0.05 -Verbose 4>&1
-            $verbose = $r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            # -Verbose also writes the WebRequest:/WebResponse: lines of each request; these are the retry notices.
+            $verbose = $r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -notmatch '^Web(Request|Response):' }
             $response = $r | Where-Object { $_ -is [ParallelJobs.ParallelWebResponse] }
             $response.StatusCode | Should -Be 200
             $verbose | Should -HaveCount 2

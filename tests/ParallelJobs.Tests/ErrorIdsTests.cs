@@ -26,6 +26,8 @@ public class ErrorIdsTests
         "MyTools", "NuGet", "OpenSSH", "PowerShell", "ProxyCommand", "ProxyJump", "ReadyToRun", "ServerAliveCountMax",
         "ServerAliveInterval", "SixLabors", "SocketsHttpHandler", "SshTestLab", "TestHelpers", "TestServer",
         "UserKnownHostsFile", "WebP", "WinRM",
+        // Invoke-RestMethod's verbose line prefixes and the seed example's request name.
+        "WebRequest", "WebResponse", "ItemsBought",
     };
 
     [Fact]

@@ -188,6 +188,9 @@ app.MapGet("/slowsite/{**path}", (HttpContext ctx, string? path) => SitePage(ctx
 // How often each page was fetched, keyed by host and path.
 app.MapGet("/sitehits", () => Json(siteHits.ToDictionary(p => p.Key, p => p.Value)));
 
+// The entity, pacing, download and pagination endpoints (WebFeatureEndpoints.cs).
+app.MapWebFeatureEndpoints();
+
 await app.StartAsync();
 string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 Console.WriteLine($"LISTENING {address}");

@@ -99,6 +99,11 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [Parameter]
     public Hashtable? Options { get; set; }
 
+    /// <summary>Starts at most this many items per second over the whole run, evenly spaced (GNU parallel's --delay).</summary>
+    [Parameter]
+    [ValidateRange(0.001, 1000000.0)]
+    public double RatePerSecond { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public Hashtable[]? SSHConnection { get; set; }
@@ -129,6 +134,13 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         {
             // -ThrottleLimit is per host: one worker per slot. An item is one round trip, so one at a time.
             options.ThrottleLimit = _remote.Slots.Count;
+            options.BatchSize = BatchSize > 0 ? BatchSize : 1;
+        }
+
+        if (RatePerSecond > 0)
+        {
+            // Each start waits its turn (RunContext.Begin); a batch would queue paced items behind one worker.
+            options.StartPacer = new RatePacer(RatePerSecond);
             options.BatchSize = BatchSize > 0 ? BatchSize : 1;
         }
     }

@@ -1,5 +1,9 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
@@ -18,7 +22,7 @@ namespace ParallelJobs.Commands;
 /// retrying and how long the server asked to wait (Retry-After).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "ParallelWebRequest")]
-[OutputType(typeof(ParallelWebResponse), typeof(ParallelJobResult))]
+[OutputType(typeof(ParallelWebResponse), typeof(PSObject), typeof(ParallelJobResult))]
 public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 {
     /// <summary>As HttpClient's own default: a request with no answer after this long is given up.</summary>
@@ -121,12 +125,55 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
     [ValidateNotNull]
     public PSObject? WebSession { get; set; }
 
+    /// <summary>
+    /// Named request templates, one entity per input: @{ Orders = 'https://api/users/{0}/orders' } sends each
+    /// template for each input and writes one object per input with a property per template.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? Request { get; set; }
+
+    /// <summary>At most this many requests per second start to any one host (host and port), evenly spaced.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 1000000.0)]
+    public double RatePerSecond { get; set; }
+
+    /// <summary>Writes the one response's body to this file (temporary file, then renamed into place).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutFile { get; set; }
+
+    /// <summary>Writes each response's body to its own file in this folder, named from Content-Disposition or the URL.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutDirectory { get; set; }
+
+    /// <summary>As Invoke-RestMethod: follows Link: rel="next" and writes every page.</summary>
+    [Parameter]
+    [Alias("FL")]
+    public SwitchParameter FollowRelLink { get; set; }
+
+    /// <summary>As Invoke-RestMethod: the most pages -FollowRelLink fetches for one request, the first one included.</summary>
+    [Parameter]
+    [Alias("ML")]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumFollowRelLink { get; set; } = int.MaxValue;
+
     private const int InvokeRestMethodRetryInterval = 5;
+
+    // -Request, read once at the start; and the per-request retry settings the entity operation applies itself.
+    private List<RequestTemplate>? _templates;
+    private int _entityRetryCount;
+    private TimeSpan _entityRetryDelay;
+    private TimeSpan? _entityTimeout;
+    private string? _outFile;
+    private long _inputs;
 
     protected override int DefaultThrottleLimit => 16;
 
     protected override string LogSignature =>
-        $"{Method ?? "GET"}|{ContentMode}|{SkipHttpErrorCheck.IsPresent}|{Body}|{ContentType}";
+        $"{Method ?? "GET"}|{ContentMode}|{SkipHttpErrorCheck.IsPresent}|{Body}|{ContentType}"
+        + (Request is null ? string.Empty : "|" + string.Join(";", Request.Keys.Cast<object>().Select(k => $"{k}={Request[k]}")));
 
     private WebContentMode ContentMode => AsJson ? WebContentMode.Json : Raw ? WebContentMode.Raw : WebContentMode.Auto;
 
@@ -154,6 +201,17 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         {
             options.RetryDelay = TimeSpan.FromSeconds(RetryIntervalSec);
         }
+
+        if (_templates is not null)
+        {
+            // An entity's retries and timeouts are per request, inside its item: a retry of the whole item would
+            // send its requests that succeeded again.
+            _entityRetryCount = options.RetryCount;
+            _entityRetryDelay = options.RetryDelay;
+            _entityTimeout = options.ItemTimeout;
+            options.RetryCount = 0;
+            options.ItemTimeout = null;
+        }
     }
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
@@ -178,6 +236,13 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
             Authorization = AuthorizationHeader(),
             SendsSecret = Authentication != "None" || Credential is not null,
             AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
+            // Always there: without -RatePerSecond it paces nothing, but still holds the pauses Retry-After asks for.
+            Pacer = new RatePacer(RatePerSecond),
+            Verbose = VerboseWanted(),
+            FollowRelLink = FollowRelLink,
+            MaximumFollowRelLink = MaximumFollowRelLink,
+            Download = _outFile is not null ? WebDownload.ToFile(_outFile)
+                : OutDirectory is not null ? WebDownload.ToDirectory(GetUnresolvedProviderPathFromPSPath(OutDirectory), ordered: !Unordered) : null,
         };
         if (session is not null)
         {
@@ -186,8 +251,73 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 
         var defaults = new WebRequestDefaults { Method = Method, Headers = Headers, Body = Body is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : Body, ContentType = ContentType };
         var resend = new WebResendPolicy(RetryNonIdempotent, options.RetryCount, options.ItemTimeout);
-        return new OperationRunnerFactory(new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck, resend, settings));
+        var web = new WebRequestOperation(client, defaults, ContentMode, SkipHttpErrorCheck, resend, settings);
+        if (_templates is not null)
+        {
+            return new OperationRunnerFactory(new WebEntityOperation(web, _templates, defaults, _entityRetryCount, _entityRetryDelay,
+                _entityTimeout, RetryNonIdempotent));
+        }
+
+        return new OperationRunnerFactory(web);
     }
+
+    /// <summary>-Verbose, or $VerbosePreference: the per-request lines cost nothing when nobody reads them.</summary>
+    private bool VerboseWanted()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object? verbose))
+        {
+            return verbose is SwitchParameter { IsPresent: true } || verbose is true;
+        }
+
+        return LanguagePrimitives.TryConvertTo(GetVariableValue("VerbosePreference"), out ActionPreference preference)
+            && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
+
+    /// <summary>-Request's templates, in the order of an [ordered] dictionary, else by name.</summary>
+    private List<RequestTemplate> ReadTemplates(IDictionary request)
+    {
+        var names = new List<string>();
+        foreach (object key in request.Keys)
+        {
+            string name = (key is PSObject pso ? pso.BaseObject : key)?.ToString() ?? string.Empty;
+            if (name.Trim().Length == 0 || ReservedEntityNames.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"-Request: '{name}' cannot name a request: each name becomes a property of the result, beside {string.Join(", ", ReservedEntityNames)}."),
+                    ErrorIds.WebRequestTemplateInvalid, ErrorCategory.InvalidArgument, request));
+            }
+
+            names.Add(name);
+        }
+
+        if (request is not OrderedDictionary)
+        {
+            names.Sort(StringComparer.OrdinalIgnoreCase);
+        }
+
+        var templates = new List<RequestTemplate>();
+        foreach (string name in names)
+        {
+            try
+            {
+                templates.Add(RequestTemplate.Parse(name, request[name]));
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.WebRequestTemplateInvalid, ErrorCategory.InvalidArgument, request));
+            }
+        }
+
+        if (templates.Count == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Request holds no request: give at least one name and URI template."),
+                ErrorIds.WebRequestTemplateInvalid, ErrorCategory.InvalidArgument, request));
+        }
+
+        return templates;
+    }
+
+    private static readonly string[] ReservedEntityNames = { "Input", "Errors", "Responses" };
 
     /// <summary>The Authorization header of -Authentication Basic or Bearer, as Invoke-RestMethod writes it.</summary>
     private string? AuthorizationHeader()
@@ -240,6 +370,20 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
         Conflict(nameof(MaximumRetryCount), nameof(RetryCount));
         Conflict(nameof(RetryIntervalSec), nameof(RetryDelay));
         CheckAuthentication();
+        Conflict(nameof(OutFile), nameof(OutDirectory), "-OutFile names one file and -OutDirectory a folder for many: give one of them.");
+        Conflict(nameof(OutFile), nameof(Request), "-OutFile names one file, and -Request sends several requests per input: use -OutDirectory.");
+        Conflict(nameof(FollowRelLink), nameof(OutFile), "-FollowRelLink writes several pages, which -OutFile cannot hold: leave one of them out.");
+        Conflict(nameof(FollowRelLink), nameof(OutDirectory), "-FollowRelLink with -OutDirectory is not supported: leave one of them out.");
+        if (Request is not null)
+        {
+            _templates = ReadTemplates(Request);
+        }
+
+        if (OutFile is not null)
+        {
+            _outFile = GetUnresolvedProviderPathFromPSPath(OutFile);
+        }
+
         if (WebSession is not null && !WebSessionReader.IsSession(WebSession))
         {
             ThrowTerminatingError(new ErrorRecord(
@@ -257,14 +401,28 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 
     private bool IsBound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
-    private void Conflict(string restMethodName, string ownName)
+    private void Conflict(string restMethodName, string ownName, string? message = null)
     {
         if (IsBound(restMethodName) && IsBound(ownName))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"-{restMethodName} is Invoke-RestMethod's name for -{ownName}: give one of them."),
+                new ArgumentException(message ?? $"-{restMethodName} is Invoke-RestMethod's name for -{ownName}: give one of them."),
                 ErrorIds.WebParameterConflict, ErrorCategory.InvalidArgument, null));
         }
+    }
+
+    /// <summary>-OutFile holds one body: the second input is refused (and sent nowhere) rather than overwrite the first.</summary>
+    private void EnqueueRequest(object? input)
+    {
+        if (_outFile is not null && ++_inputs > 1)
+        {
+            WriteError(new ErrorRecord(
+                new ArgumentException($"-OutFile names one file ({_outFile}), and this is input {_inputs}: use -OutDirectory to save many responses."),
+                ErrorIds.WebOutFileManyInputs, ErrorCategory.InvalidArgument, input));
+            return;
+        }
+
+        Enqueue(input);
     }
 
     protected override void ProcessRecord()
@@ -288,12 +446,12 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
 
             foreach (object? input in many)
             {
-                Enqueue(input);
+                EnqueueRequest(input);
             }
 
             return;
         }
 
-        Enqueue(InputObject);
+        EnqueueRequest(InputObject);
     }
 }

@@ -244,6 +244,14 @@ internal static class ErrorIds
     /// <summary>-Authentication, -Credential and -Token were given in a combination that does not fit.</summary>
     public const string WebAuthenticationInvalid = "WebAuthenticationInvalid";
 
+    // --- Invoke-ParallelWebRequest: entities, downloads ---
+
+    /// <summary>-Request holds a name or URI template that cannot be used.</summary>
+    public const string WebRequestTemplateInvalid = "WebRequestTemplateInvalid";
+
+    /// <summary>-OutFile was given more than one input.</summary>
+    public const string WebOutFileManyInputs = "WebOutFileManyInputs";
+
     /// <summary>An image's metadata chunks (a PNG's text or ICC profile) are larger, or inflate larger, than Resize-Image allows.</summary>
     public const string ImageMetadataTooLarge = "ImageMetadataTooLarge";
 }

@@ -72,6 +72,10 @@ internal sealed class RunContext
     /// <summary>Begins an attempt at <paramref name="item"/>; <paramref name="stop"/> stops it when its item timeout passes (watchdog thread; it must check that this attempt still runs).</summary>
     public ItemAttempt Begin(WorkItem item, Action<ItemAttempt>? stop = null)
     {
+        // -RatePerSecond: every runner begins each item of its batch here, just before running it, so waiting here
+        // (on the worker's own thread, outside the lock, before the attempt's clock starts) paces every start. A stop
+        // ends the wait; the runner then sees the stop itself.
+        Options.StartPacer?.Wait(string.Empty, Token);
         lock (_lock)
         {
             if (_isAbandoned)

@@ -46,6 +46,9 @@ internal sealed class RunOptions
     /// </summary>
     public bool LiveOutput { get; set; }
 
+    /// <summary>Invoke-ParallelJob -RatePerSecond: paces the start of every attempt (key ""), whatever the batch size.</summary>
+    public RatePacer? StartPacer { get; set; }
+
     /// <summary>Run items on the pipeline thread, in the caller's runspace, one at a time (-Sequential).</summary>
     public bool Sequential { get; set; }
 

@@ -44,5 +44,11 @@ public sealed class ParallelWebResponse
     /// <summary>How many attempts the item took, retries included.</summary>
     public int Attempts { get; }
 
+    /// <summary>With -OutFile or -OutDirectory: the full path the body was written to (Content is then null).</summary>
+    public string? OutFile { get; internal set; }
+
+    /// <summary>The file behind <see cref="OutFile"/>, whose name may still change before the result is written.</summary>
+    internal Operations.Web.DownloadedFile? Download { get; set; }
+
     public override string ToString() => $"{StatusCode} {Uri}";
 }

@@ -42,6 +42,63 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(item.Input, _defaults);
+        return Fetch(spec, item, item.Attempts, item.Index.ToString(CultureInfo.InvariantCulture), (item.Index, 0), context, token);
+    }
+
+    /// <summary>
+    /// One request, and with -FollowRelLink the pages its Link: rel="next" headers lead to, in order. A later page
+    /// that fails is an error of the item beside the pages before it, as Invoke-RestMethod has written those by then.
+    /// <paramref name="guardItem"/> is the engine's item whose timeout retries the request (null: the caller retries).
+    /// </summary>
+    internal List<object?> Fetch(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token,
+        Action<ItemOperationException>? laterPageFailed = null)
+    {
+        var pages = new List<object?>();
+        ParallelWebResponse page = FetchOne(spec, guardItem, attempts, owner, position, context, token);
+        pages.Add(page);
+        while (_settings.FollowRelLink && pages.Count < _settings.MaximumFollowRelLink
+            && RelLink.Next(page.Headers, page.Uri) is { } next)
+        {
+            if (page.Uri.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp)
+            {
+                context.WriteWarning($"{page.Uri}: the next page {next} is not followed: it would leave https for http.");
+                break;
+            }
+
+            if (_settings.Verbose)
+            {
+                context.WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Following rel link {0}", next.AbsoluteUri));
+            }
+
+            try
+            {
+                page = FetchOne(spec.ForPage(next, keepAuthorization: IsSameOrigin(next, spec.Uri)), guardItem, attempts, owner, position, context, token);
+            }
+            catch (ItemOperationException ex)
+            {
+                if (laterPageFailed is not null)
+                {
+                    laterPageFailed(ex);
+                }
+                else
+                {
+                    context.WriteError(new ErrorRecord(ex, ex.ErrorId, ex.Category, guardItem?.Input ?? spec.Uri));
+                }
+
+                break;
+            }
+
+            pages.Add(page);
+        }
+
+        return pages;
+    }
+
+    private static bool IsSameOrigin(Uri a, Uri b) =>
+        a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
+
+    private ParallelWebResponse FetchOne(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token)
+    {
         CheckSecretScheme(spec.Uri);
         WebRequestSpec.CheckHeader("User-Agent", _settings.UserAgent);
         foreach (KeyValuePair<string, string> header in _settings.SessionHeaders)
@@ -49,11 +106,11 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             WebRequestSpec.CheckHeader(header.Key, header.Value);
         }
 
-        bool guarded = _resend.Guards(spec.Method);
+        bool guarded = guardItem is not null && _resend.Guards(spec.Method);
         if (guarded)
         {
             // Only the engine's own timeout retries a request that was sent; for POST and PATCH that is one send too many.
-            _resend.RefuseResend(item, spec);
+            _resend.RefuseResend(guardItem!, spec);
         }
 
         using CancellationTokenSource? deadline = guarded ? _resend.StartDeadline(token) : null;
@@ -61,18 +118,27 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         long started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         byte[] bytes;
+        DownloadedFile? saved = null;
         Uri answered = spec.Uri;
         try
         {
             if (guarded)
             {
-                _resend.Sending(item);
+                _resend.Sending(guardItem!);
             }
 
-            response = SendFollowingRedirects(spec, requestToken, out answered);
+            response = SendFollowingRedirects(spec, context, requestToken, out answered);
             try
             {
-                bytes = ReadBody(response, answered, requestToken);
+                if (_settings.Download is { } download && (int)response.StatusCode < 400)
+                {
+                    saved = download.Save(response, answered, owner, position, _settings.MaximumResponseBytes, requestToken);
+                    bytes = Array.Empty<byte>();
+                }
+                else
+                {
+                    bytes = ReadBody(response, answered, requestToken);
+                }
             }
             catch
             {
@@ -86,40 +152,91 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         }
         catch (OperationCanceledException ex) when (deadline is not null && deadline.IsCancellationRequested)
         {
-            _resend.Settled(item);
+            _resend.Settled(guardItem!);
             throw _resend.TimedOut(spec, ex);
         }
         catch (ItemOperationException)
         {
-            _resend.Settled(item);
+            Settle(guardItem);
             throw;
         }
         catch (Exception ex)
         {
-            _resend.Settled(item);
+            Settle(guardItem);
             throw _resend.Judge(WebFailure.FromException(ex, spec.Method, answered), spec.Method);
         }
 
-        _resend.Settled(item);
+        Settle(guardItem);
         using (response)
         {
+            if (_settings.Verbose && saved is not null)
+            {
+                context.WriteVerbose($"File Name: {saved.Name}");
+            }
+
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
             int status = (int)response.StatusCode;
             MediaTypeHeaderValue? contentType = response.Content?.Headers.ContentType;
             bool failed = status >= 400 && !_skipHttpErrorCheck;
 
             // An error page is kept as text for the error message: it is often not the JSON the caller expects.
-            object? content = failed ? TextOf(bytes, contentType) : ReadContent(bytes, contentType, answered);
+            object? content = saved is not null ? null : failed ? TextOf(bytes, contentType) : ReadContent(bytes, contentType, answered);
             var result = new ParallelWebResponse(answered, spec.Method.Method, status, response.ReasonPhrase, contentType?.MediaType,
-                ReadHeaders(response), content, elapsed, item.Attempts);
+                ReadHeaders(response), content, elapsed, attempts);
+            if (saved is not null)
+            {
+                result.Download = saved;
+                _settings.Download!.Bind(saved, path => result.OutFile = path);
+            }
             if (failed)
             {
                 throw _resend.Judge(WebFailure.FromStatus(result, spec.Method, WebFailure.ReadRetryAfter(response)), spec.Method);
             }
 
-            return new object[] { result };
+            return result;
         }
     }
+
+    private void Settle(WorkItem? guardItem)
+    {
+        if (guardItem is not null)
+        {
+            _resend.Settled(guardItem);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the host's next start under -RatePerSecond, and for any pause a Retry-After of that host asked for.
+    /// The key is host and port, as the per-host connection limit counts them.
+    /// </summary>
+    private void Pace(Uri uri, CancellationToken token)
+    {
+        if (_settings.Pacer is { } pacer && !pacer.Wait(uri.Authority, token))
+        {
+            token.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>A 429 or 503 with Retry-After holds back every later request to that host, not only this item's retry.</summary>
+    private void PauseIfAsked(HttpResponseMessage response, Uri uri, ItemContext context)
+    {
+        int code = (int)response.StatusCode;
+        if (_settings.Pacer is not { } pacer || code is not (429 or 503) || WebFailure.ReadRetryAfter(response) is not { } asked || asked <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // A server may ask for hours; the run waits no longer than a retry would (ItemPolicy's cap).
+        TimeSpan pause = asked < MaxPause ? asked : MaxPause;
+        pacer.Pause(uri.Authority, pause);
+        context.WriteVerbose(string.Format(CultureInfo.InvariantCulture,
+            "{0} answered {1} with Retry-After: new requests to {2} wait {3:0.###} s.", uri, code, uri.Authority, pause.TotalSeconds));
+    }
+
+    private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(300);
+
+    /// <summary>-OutFile or -OutDirectory, or null.</summary>
+    internal WebDownload? Download => _settings.Download;
 
     public void Dispose() => _client.Dispose();
 
@@ -129,7 +246,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     /// 301 or 302 after a POST, go on as GET without the body; 307 and 308 keep the method and body. The
     /// Authorization header is not sent on after a redirect, as Invoke-RestMethod does not.
     /// </summary>
-    private HttpResponseMessage SendFollowingRedirects(WebRequestSpec spec, CancellationToken token, out Uri answered)
+    private HttpResponseMessage SendFollowingRedirects(WebRequestSpec spec, ItemContext context, CancellationToken token, out Uri answered)
     {
         Uri current = spec.Uri;
         HttpMethod method = spec.Method;
@@ -137,10 +254,23 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         for (int redirects = 0; ; redirects++)
         {
             HttpResponseMessage response;
-            using (HttpRequestMessage request = BuildRequest(spec, method, current, withBody, redirected: redirects > 0))
+            using (HttpRequestMessage request = BuildRequest(spec, method, current, withBody, redirected: redirects > 0 || spec.DropAuthorization))
             {
+                Pace(current, token);
+                if (_settings.Verbose)
+                {
+                    context.WriteVerbose(WebVerbose.Request(request, _settings.Download?.Describe()));
+                }
+
                 response = _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).GetAwaiter().GetResult();
             }
+
+            if (_settings.Verbose)
+            {
+                context.WriteVerbose(WebVerbose.Response(response));
+            }
+
+            PauseIfAsked(response, current, context);
 
             int code = (int)response.StatusCode;
             Uri? location = response.Headers.Location;
@@ -235,7 +365,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
         return body.Length == body.Capacity ? body.GetBuffer() : body.ToArray();
     }
 
-    private static ItemOperationException TooLarge(Uri uri, long cap, string why) =>
+    internal static ItemOperationException TooLarge(Uri uri, long cap, string why) =>
         new(ErrorIds.WebResponseTooLarge, ErrorCategory.LimitsExceeded,
             string.Format(CultureInfo.InvariantCulture,
                 "The response from {0} is larger than -MaximumResponseSizeMB ({1:0.###} MB after decompression): {2}. The rest was not read.",

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ParallelJobs.Engine;
 
 namespace ParallelJobs.Operations.Web;
 
@@ -29,4 +30,18 @@ internal sealed class WebRequestSettings
 
     /// <summary>A -WebSession's headers, applied before -Headers and the item's, which win.</summary>
     public List<KeyValuePair<string, string>> SessionHeaders { get; } = new();
+
+    /// <summary>Paces requests per host (-RatePerSecond) and holds the pauses Retry-After asks for; shared by every worker.</summary>
+    public RatePacer? Pacer { get; set; }
+
+    /// <summary>-Verbose: one line per request and per response, as Invoke-RestMethod writes them.</summary>
+    public bool Verbose { get; set; }
+
+    /// <summary>-FollowRelLink: Link: rel="next" pages are fetched too, up to <see cref="MaximumFollowRelLink"/> pages in all.</summary>
+    public bool FollowRelLink { get; set; }
+
+    public int MaximumFollowRelLink { get; set; } = int.MaxValue;
+
+    /// <summary>-OutFile or -OutDirectory: bodies go to disk instead of Content.</summary>
+    public WebDownload? Download { get; set; }
 }

@@ -32,6 +32,23 @@ internal sealed class WebRequestSpec
 
     public string? ContentType { get; private set; }
 
+    /// <summary>True for a page that a rel="next" link found on another origin: the Authorization header stays behind.</summary>
+    public bool DropAuthorization { get; private set; }
+
+    /// <summary>The same request for the next page of -FollowRelLink.</summary>
+    public WebRequestSpec ForPage(Uri uri, bool keepAuthorization)
+    {
+        var page = new WebRequestSpec(uri)
+        {
+            Method = Method,
+            Body = Body,
+            ContentType = ContentType,
+            DropAuthorization = DropAuthorization || !keepAuthorization,
+        };
+        page.Headers.AddRange(Headers);
+        return page;
+    }
+
     public static WebRequestSpec From(object? input, WebRequestDefaults defaults)
     {
         object? value = input is PSObject pso && pso.BaseObject is not PSCustomObject ? pso.BaseObject : input;
