@@ -54,7 +54,8 @@ internal static class CrawlSites
             return Results.Text(JsonSerializer.Serialize(entries), "application/json");
         });
 
-        app.MapGet("/sitemap.xml", () => Results.Text(UrlSet("/csite/orphan.html"), "application/xml"));
+        app.MapGet("/sitemap.xml", (HttpContext ctx) =>
+            Results.Text(UrlSet("/csite/orphan.html").Replace("{base}", $"{ctx.Request.Scheme}://{ctx.Request.Host}"), "application/xml"));
         app.MapGet("/csite/{**path}", (HttpContext ctx, string? path) => Page(ctx, path ?? string.Empty));
     }
 
