@@ -26,6 +26,7 @@ public class ErrorIdsTests
         "MyTools", "NuGet", "OpenSSH", "PowerShell", "ProxyCommand", "ProxyJump", "ReadyToRun", "ServerAliveCountMax",
         "ServerAliveInterval", "SixLabors", "SocketsHttpHandler", "SshTestLab", "TestHelpers", "TestServer",
         "UserKnownHostsFile", "WebP", "WinRM",
+        "MiB", "WebRequest", "WebResponse",
     };
 
     [Fact]

@@ -72,7 +72,6 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
     public SwitchParameter UseSitemap { get; set; }
 
     [Parameter]
-    [Alias("ScriptBlock")]
     public ScriptBlock? Process { get; set; }
 
     private readonly HashSet<string> _sitemapOrigins = new(StringComparer.OrdinalIgnoreCase);

@@ -49,7 +49,7 @@ internal static class PagePath
         else
         {
             int dot = last.LastIndexOf('.');
-            (name, extension) = dot > 0 && dot < last.Length - 1 && last.Length - dot <= 10
+            (name, extension) = dot > 0 && dot < last.Length - 1 && last.Length - dot <= 10 && IsExtension(last, dot + 1)
                 ? (last.Substring(0, dot), last.Substring(dot))
                 : (last, html ? ".html" : string.Empty);
         }
@@ -60,7 +60,7 @@ internal static class PagePath
             name += "_" + Hash(uri.Query);
         }
 
-        parts.Add(Safe(name) + Safe(extension));
+        parts.Add(Safe(name) + extension);
         return parts;
     }
 
@@ -72,6 +72,20 @@ internal static class PagePath
         int dot = file.LastIndexOf('.');
         string extension = dot > 0 ? file.Substring(dot) : string.Empty;
         return new List<string> { parts[0], "_flat", Hash(uri.AbsoluteUri) + extension };
+    }
+
+    /// <summary>Letters and digits only: "a.b\\c" or "x._y" have no extension to keep.</summary>
+    private static bool IsExtension(string text, int from)
+    {
+        for (int i = from; i < text.Length; i++)
+        {
+            if (!char.IsLetterOrDigit(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>One segment as a name every file system takes: no separators, controls or reserved names.</summary>
