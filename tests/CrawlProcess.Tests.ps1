@@ -58,6 +58,22 @@ Describe 'Invoke-ParallelCrawl -Process' {
         Invoke-ParallelCrawl "$base/site/c.html" -Depth 0 -Process { "[$secret]" } | Should -Be $expected
     }
 
+    It 'reads $using: values from the caller, as ForEach-Object -Parallel does' {
+        $secret = 'caller'
+        $list = 'a', 'b', 'c'
+        $expected = 'page' | ForEach-Object -Parallel { "[$using:secret|$($using:list[1])|$($using:list.Count)]" }
+        Invoke-ParallelCrawl "$base/site/c.html" -Depth 0 -Process { "[$using:secret|$($using:list[1])|$($using:list.Count)]" } | Should -Be $expected
+    }
+
+    It 'stops before fetching anything when a $using: variable is undefined, as ForEach-Object -Parallel does' {
+        $expected = try { $ErrorActionPreference = 'Stop'; 'page' | ForEach-Object -Parallel { $using:notDefinedAnywhere } } catch { $_ }
+        $null = Invoke-RestMethod "$base/csite-log?reset=1"
+        $err = try { Invoke-ParallelCrawl "$base/csite/docs/a.html" -Depth 0 -Process { $using:notDefinedAnywhere } } catch { $_ }
+        $expected.FullyQualifiedErrorId | Should -BeLike 'UsingVariableIsUndefined*'
+        $err.FullyQualifiedErrorId.Split(',')[0] | Should -Be $expected.FullyQualifiedErrorId.Split(',')[0]
+        Invoke-RestMethod "$base/csite-log" | Should -BeNullOrEmpty
+    }
+
     It 'writes the script''s errors and warnings with its page, as ForEach-Object -Parallel does' {
         $expected = 'Page C' | ForEach-Object -Parallel { Write-Error "bad $_"; 'after' } 2>&1
         $out = Invoke-ParallelCrawl "$base/site/c.html" -Depth 0 -Process { Write-Warning "careful $($_.Title)"; Write-Error "bad $($_.Title)"; 'after' } -ErrorVariable errs -WarningVariable warnings -WarningAction SilentlyContinue

@@ -92,6 +92,7 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
     {
         // Redirects are followed as links, so a redirect to a page already seen is not fetched again.
+        CrawlScript? script = Process is null ? null : CreateScript(Process);
         HttpClient client = WebClientFactory.Create(Math.Min(MaxPerHost, options.ThrottleLimit), followRedirects: false);
         var settings = new CrawlSettings
         {
@@ -104,10 +105,26 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
             Store = _store,
             Filter = new CrawlFilter(Include, Exclude),
             RatePerSecond = RatePerSecond,
-            Script = Process is null ? null : new CrawlScript(Process, SessionState.Path.CurrentFileSystemLocation.ProviderPath),
+            Script = script,
         };
         _operation = new CrawlOperation(client, new CrawlScope(AllowHost), settings);
         return new OperationRunnerFactory(_operation);
+    }
+
+    /// <summary>-Process, with its $using: values read from this session now; an undefined one stops the crawl before it starts.</summary>
+    private CrawlScript CreateScript(ScriptBlock script)
+    {
+        try
+        {
+            return new CrawlScript(script, SessionState.Path.CurrentFileSystemLocation.ProviderPath, new Scripting.SessionCallerValues(SessionState, InvokeCommand));
+        }
+        catch (RuntimeException ex)
+        {
+            ThrowTerminatingError(ex is Scripting.UsingScriptBlockException
+                ? new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, null)
+                : ex.ErrorRecord);
+            throw;
+        }
     }
 
     /// <summary>
