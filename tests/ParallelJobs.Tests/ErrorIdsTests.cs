@@ -27,7 +27,7 @@ public class ErrorIdsTests
         "ServerAliveInterval", "SixLabors", "SocketsHttpHandler", "SshTestLab", "TestHelpers", "TestServer",
         "UserKnownHostsFile", "WebP", "WinRM",
         // Invoke-RestMethod's verbose line prefixes and the seed example's request name.
-        "WebRequest", "WebResponse", "ItemsBought",
+        "WebRequest", "WebResponse", "ItemsBought", "MiB",
     };
 
     [Fact]

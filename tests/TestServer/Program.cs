@@ -185,6 +185,9 @@ app.MapGet("/site/{**path}", (HttpContext ctx, string? path) => SitePage(ctx, "s
 app.MapGet("/slowsite/{**path}", (HttpContext ctx, string? path) => SitePage(ctx, "slowsite", path));
 
 
+// The sites of the crawl content, filter, sitemap and pacing tests: TestServer/CrawlSites.cs.
+app.MapCrawlSites();
+
 // How often each page was fetched, keyed by host and path.
 app.MapGet("/sitehits", () => Json(siteHits.ToDictionary(p => p.Key, p => p.Value)));
 

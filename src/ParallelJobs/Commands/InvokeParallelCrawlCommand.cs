@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Management.Automation;
+using System.Threading;
 using System.Net.Http;
 using ParallelJobs.Engine;
 using ParallelJobs.Operations;
@@ -18,6 +21,7 @@ namespace ParallelJobs.Commands;
 public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
 {
     private CrawlOperation? _operation;
+    private PageStore? _store;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNullOrEmpty]
@@ -43,10 +47,41 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
     [ValidateRange(1, int.MaxValue)]
     public int MaxPages { get; set; }
 
+    [Parameter]
+    public SwitchParameter IncludeContent { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutDirectory { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[]? Include { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[]? Exclude { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.001, 100000.0)]
+    public double RatePerSecond { get; set; }
+
+    [Parameter]
+    public SwitchParameter UseSitemap { get; set; }
+
+    [Parameter]
+    public ScriptBlock? Process { get; set; }
+
+    private readonly HashSet<string> _sitemapOrigins = new(StringComparer.OrdinalIgnoreCase);
+
     protected override int DefaultThrottleLimit => 8;
 
     protected override string LogSignature =>
-        $"crawl|{Depth}|{string.Join(",", AllowHost ?? Array.Empty<string>())}|{IgnoreRobots.IsPresent}|{MaxPages}";
+        $"crawl|{Depth}|{string.Join(",", AllowHost ?? Array.Empty<string>())}|{IgnoreRobots.IsPresent}|{MaxPages}"
+        + $"|{IncludeContent.IsPresent}|{OutDirectory}|{string.Join(",", Include ?? Array.Empty<string>())}|{string.Join(",", Exclude ?? Array.Empty<string>())}"
+        + $"|{UseSitemap.IsPresent}|{Process}";
 
     internal override void Configure(RunOptions options)
     {
@@ -57,9 +92,39 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options)
     {
         // Redirects are followed as links, so a redirect to a page already seen is not fetched again.
+        CrawlScript? script = Process is null ? null : CreateScript(Process);
         HttpClient client = WebClientFactory.Create(Math.Min(MaxPerHost, options.ThrottleLimit), followRedirects: false);
-        _operation = new CrawlOperation(client, new CrawlScope(AllowHost), Depth, MaxPerHost, !IgnoreRobots, MaxPages, RobotsTimeout(options.ItemTimeout));
+        var settings = new CrawlSettings
+        {
+            MaxDepth = Depth,
+            MaxPerHost = MaxPerHost,
+            ObeyRobots = !IgnoreRobots,
+            MaxPages = MaxPages,
+            RobotsTimeout = RobotsTimeout(options.ItemTimeout),
+            IncludeContent = IncludeContent,
+            Store = _store,
+            Filter = new CrawlFilter(Include, Exclude),
+            RatePerSecond = RatePerSecond,
+            Script = script,
+        };
+        _operation = new CrawlOperation(client, new CrawlScope(AllowHost), settings);
         return new OperationRunnerFactory(_operation);
+    }
+
+    /// <summary>-Process, with its $using: values read from this session now; an undefined one stops the crawl before it starts.</summary>
+    private CrawlScript CreateScript(ScriptBlock script)
+    {
+        try
+        {
+            return new CrawlScript(script, SessionState.Path.CurrentFileSystemLocation.ProviderPath, new Scripting.SessionCallerValues(SessionState, InvokeCommand));
+        }
+        catch (RuntimeException ex)
+        {
+            ThrowTerminatingError(ex is Scripting.UsingScriptBlockException
+                ? new ErrorRecord(ex, ErrorIds.UsingScriptBlockNotSupported, ErrorCategory.InvalidArgument, null)
+                : ex.ErrorRecord);
+            throw;
+        }
     }
 
     /// <summary>
@@ -81,7 +146,27 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
                 ErrorIds.CrawlResumeNotSupported, ErrorCategory.InvalidArgument, null));
         }
 
+        if (OutDirectory is not null)
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(OutDirectory);
+            try
+            {
+                _store = new PageStore(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                ThrowTerminatingError(new ErrorRecord(ex, ErrorIds.CrawlStoreFailed, ErrorCategory.WriteError, OutDirectory));
+            }
+        }
+
         base.BeginProcessing();
+    }
+
+    protected override void StopProcessing()
+    {
+        // A sitemap read on the pipeline thread stops too.
+        _operation?.Stop();
+        base.StopProcessing();
     }
 
     protected override void ProcessRecord()
@@ -101,6 +186,97 @@ public sealed class InvokeParallelCrawlCommand : ParallelCommandBase
             {
                 Enqueue(new CrawlTarget(start, 0, null));
             }
+
+            if (UseSitemap && _sitemapOrigins.Add(UrlNormalizer.Origin(start)))
+            {
+                EnqueueSitemap(start);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Pipeline thread: the pages of the start origin's sitemaps become start pages (depth 0, the sitemap as
+    /// their Referrer) after the start page itself; -Include, -Exclude and the crawl's scope apply to them.
+    /// The workers fetch the pages queued so far meanwhile.
+    /// </summary>
+    private void EnqueueSitemap(System.Uri start)
+    {
+        string origin = UrlNormalizer.Origin(start);
+        CancellationToken token = _operation!.Stopping;
+        var sitemaps = new List<System.Uri>();
+        bool named = false;
+        RobotsRules? rules = null;
+        try
+        {
+            if (_operation.Robots is { } robots)
+            {
+                rules = robots.Get(origin, token);
+                if (rules.Unreachable is not null)
+                {
+                    WriteVerbose($"robots.txt of {origin} was unreachable: its sitemaps are not read.");
+                    return;
+                }
+
+                foreach (string line in rules.Sitemaps)
+                {
+                    if (System.Uri.TryCreate(line, UriKind.Absolute, out System.Uri? named1) && UrlNormalizer.Normalize(named1) is { } uri)
+                    {
+                        sitemaps.Add(uri);
+                    }
+                }
+
+                named = sitemaps.Count > 0;
+            }
+
+            if (sitemaps.Count == 0)
+            {
+                sitemaps.Add(new System.Uri(origin + "/sitemap.xml"));
+            }
+
+            var reader = new SitemapReader(_operation.Client, RobotsTimeout(ItemTimeoutSeconds > 0 ? TimeSpan.FromSeconds(ItemTimeoutSeconds) : null), WriteVerbose, WriteWarning);
+            bool BeforeFetch(System.Uri uri)
+            {
+                if (rules is not null && UrlNormalizer.Origin(uri).Equals(origin, StringComparison.OrdinalIgnoreCase) && !rules.Allows(uri))
+                {
+                    WriteVerbose($"robots.txt of {origin} disallows the sitemap {uri}: not read.");
+                    return false;
+                }
+
+                TimeSpan delay = rules is not null && UrlNormalizer.Origin(uri).Equals(origin, StringComparison.OrdinalIgnoreCase) ? rules.CrawlDelay : TimeSpan.Zero;
+                return _operation.Pacer.Wait(UrlNormalizer.Origin(uri), token, delay);
+            }
+
+            int queued = 0;
+            foreach ((System.Uri page, System.Uri sitemap) in reader.Read(sitemaps, named, BeforeFetch, token))
+            {
+                if (!_operation.Scope.Allows(page))
+                {
+                    WriteVerbose($"The sitemap {sitemap} lists {page}, which is outside the crawl's sites: not fetched.");
+                    continue;
+                }
+
+                if (_operation.Filter.Refuses(page) is { } filter)
+                {
+                    WriteVerbose($"{page} not fetched: {(filter == "-Exclude" ? "-Exclude matches it" : "-Include does not match it")}.");
+                    continue;
+                }
+
+                if (_operation.TryClaimFound(page, out bool firstAtLimit))
+                {
+                    Enqueue(new CrawlTarget(page, 0, sitemap));
+                    queued++;
+                }
+                else if (firstAtLimit)
+                {
+                    WriteWarning($"The crawl reached -MaxPages {MaxPages}: no further pages are queued.");
+                }
+            }
+
+            WriteVerbose($"-UseSitemap: {queued} new start pages from the sitemaps of {origin}.");
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Ctrl+C: the run's own stop ends the command.
         }
     }
 }

@@ -166,6 +166,9 @@ internal static class ErrorIds
     /// <summary>Invoke-ParallelCrawl was given -Resume, which a crawl cannot replay.</summary>
     public const string CrawlResumeNotSupported = "CrawlResumeNotSupported";
 
+    /// <summary>Invoke-ParallelCrawl -OutDirectory could not write a page's file.</summary>
+    public const string CrawlStoreFailed = "CrawlStoreFailed";
+
     // --- Resize-Image: per image ---
 
     /// <summary>The source image does not exist.</summary>

@@ -23,6 +23,9 @@ internal sealed class ItemContext
 
     public void WriteError(ErrorRecord error) => _attempt.AddRecord(StreamKind.Error, error);
 
+    /// <summary>Any stream record (debug, information) of a script the operation ran.</summary>
+    public void WriteRecord(StreamKind kind, object record) => _attempt.AddRecord(kind, record);
+
     /// <summary>Hands a new item back to the same run (a crawler's next page); it gets the next index.</summary>
     public long Add(object? input, object? task = null) => _run.Refill(input, task);
 }

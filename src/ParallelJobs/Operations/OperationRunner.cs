@@ -37,6 +37,18 @@ internal sealed class OperationRunner : IItemRunner
             }
 
             WorkItem item = batch[i];
+            IDisposable? turn = null;
+            if (_operation is IPacedOperation paced)
+            {
+                turn = paced.WaitTurn(item, token);
+                if (turn is null || _context.ShouldStop)
+                {
+                    turn?.Dispose();
+                    _context.PutBackFrom(batch, i);
+                    return;
+                }
+            }
+
             // One token per item: the item timeout cancels it, and so does the run's stop.
             using var itemCts = CancellationTokenSource.CreateLinkedTokenSource(token);
             ItemAttempt attempt = _context.Begin(item, _cancelItem);
@@ -75,6 +87,8 @@ internal sealed class OperationRunner : IItemRunner
                     _current = null;
                     _itemCts = null;
                 }
+
+                turn?.Dispose();
             }
         }
     }

@@ -42,5 +42,17 @@ public sealed class ParallelCrawlPage
     /// <summary>Time from sending the request to the end of the body.</summary>
     public TimeSpan Elapsed { get; }
 
+    /// <summary>
+    /// With -IncludeContent: the body of a text page (HTML, XML, JSON, plain text ...) decoded by its charset,
+    /// at most its first 8 MiB; null for other media types, and without -IncludeContent.
+    /// </summary>
+    public string? Content { get; internal set; }
+
+    /// <summary>True when <see cref="Content"/> holds only the start of a longer body.</summary>
+    public bool ContentTruncated { get; internal set; }
+
+    /// <summary>With -OutDirectory: the full path of the file the body was stored in; null when it was not stored (not 2xx).</summary>
+    public string? OutFile { get; internal set; }
+
     public override string ToString() => Uri.AbsoluteUri;
 }

@@ -19,14 +19,19 @@ namespace ParallelJobs.Operations.Crawl;
 /// back to the run (<see cref="ItemContext.Add"/>), so the run's index order is the discovery order and its
 /// FIFO queue makes the walk breadth-first. A URL is claimed when first discovered, so it is fetched once.
 /// </summary>
-internal sealed class CrawlOperation : IItemOperation, IDisposable
+internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposable
 {
     /// <summary>More HTML than this is not read: the links of a page come early, and memory stays bounded.</summary>
-    private const int MaxHtmlBytes = 8 * 1024 * 1024;
+    internal const int MaxHtmlBytes = 8 * 1024 * 1024;
+
+    /// <summary>A Retry-After longer than this pauses the host only this long: the crawl is not held for a day.</summary>
+    private static readonly TimeSpan MaxPause = TimeSpan.FromHours(1);
 
     private readonly HttpClient _client;
     private readonly CrawlScope _scope;
+    private readonly CrawlSettings _settings;
     private readonly HostGate _gate;
+    private readonly RatePacer _pacer;
     private readonly RobotsCache? _robots;
     private readonly int _maxDepth;
     private readonly int _maxPages;
@@ -36,15 +41,73 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
     private int _claimed;
     private int _limitReported;
 
-    /// <param name="robotsTimeout">How long robots.txt may take before its origin counts as unreachable.</param>
-    public CrawlOperation(HttpClient client, CrawlScope scope, int maxDepth, int maxPerHost, bool obeyRobots, int maxPages, TimeSpan robotsTimeout)
+    public CrawlOperation(HttpClient client, CrawlScope scope, CrawlSettings settings)
     {
         _client = client;
         _scope = scope;
-        _maxDepth = maxDepth;
-        _maxPages = maxPages;
-        _gate = new HostGate(maxPerHost);
-        _robots = obeyRobots ? new RobotsCache(client, _stopping.Token, robotsTimeout) : null;
+        _settings = settings;
+        _maxDepth = settings.MaxDepth;
+        _maxPages = settings.MaxPages;
+        _gate = new HostGate(settings.MaxPerHost);
+        _pacer = new RatePacer(settings.RatePerSecond);
+        _robots = settings.ObeyRobots ? new RobotsCache(client, _stopping.Token, settings.RobotsTimeout) : null;
+    }
+
+    /// <param name="robotsTimeout">How long robots.txt may take before its origin counts as unreachable.</param>
+    public CrawlOperation(HttpClient client, CrawlScope scope, int maxDepth, int maxPerHost, bool obeyRobots, int maxPages, TimeSpan robotsTimeout)
+        : this(client, scope, new CrawlSettings { MaxDepth = maxDepth, MaxPerHost = maxPerHost, ObeyRobots = obeyRobots, MaxPages = maxPages, RobotsTimeout = robotsTimeout })
+    {
+    }
+
+    /// <summary>The crawl's own token: cancelled when the command stops or ends.</summary>
+    internal CancellationToken Stopping => _stopping.Token;
+
+    internal HttpClient Client => _client;
+
+    internal RobotsCache? Robots => _robots;
+
+    internal CrawlScope Scope => _scope;
+
+    internal CrawlFilter Filter => _settings.Filter;
+
+    internal RatePacer Pacer => _pacer;
+
+    /// <summary>Cancels robots.txt and sitemap fetches in flight (Ctrl+C).</summary>
+    public void Stop() => _stopping.Cancel();
+
+    /// <summary>
+    /// Worker thread, before the item begins: a free slot of the page's origin (-MaxPerHost), then its next
+    /// start by -RatePerSecond and robots.txt's Crawl-delay, and after any Retry-After pause of that origin.
+    /// </summary>
+    public IDisposable? WaitTurn(WorkItem item, CancellationToken token)
+    {
+        if (item.Input is not CrawlTarget target)
+        {
+            return Nothing.Instance;
+        }
+
+        IDisposable? slot = null;
+        try
+        {
+            slot = _gate.Enter(target.Uri, token);
+            TimeSpan delay = TimeSpan.Zero;
+            if (_robots is not null)
+            {
+                // Waits for robots.txt here, not in the item: its notice is still given by the item (For).
+                delay = _robots.Get(UrlNormalizer.Origin(target.Uri), token).CrawlDelay;
+            }
+
+            if (_pacer.Wait(UrlNormalizer.Origin(target.Uri), token, delay))
+            {
+                return slot;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        slot?.Dispose();
+        return null;
     }
 
     /// <summary>Pipeline thread: claims a start page. False when it was already given (or the page limit is reached).</summary>
@@ -52,6 +115,17 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
     {
         _scope.AddStart(uri);
         return Claim(uri);
+    }
+
+    /// <summary>
+    /// Pipeline thread: claims a page a sitemap lists; false when it was already claimed or the page limit is
+    /// reached (<paramref name="firstAtLimit"/> then says whether this caller is the one to warn of it).
+    /// </summary>
+    public bool TryClaimFound(Uri uri, out bool firstAtLimit)
+    {
+        bool claimed = Claim(uri);
+        firstAtLimit = !claimed && FirstToHitLimit();
+        return claimed;
     }
 
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
@@ -81,13 +155,13 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
             }
         }
 
-        ParallelCrawlPage page = Fetch(target, token);
+        ParallelCrawlPage page = Fetch(target, context, token);
         if (target.Depth < _maxDepth)
         {
             Follow(page, context, token);
         }
 
-        return new object[] { page };
+        return _settings.Script is { } script ? script.Run(page, context, token) : new object[] { page };
     }
 
     public void Dispose()
@@ -95,13 +169,14 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         // A robots.txt fetch still in flight stops here. The token source and the per-host gates are left
         // to the GC: a worker that outlived the run's join timeout may still touch them.
         _stopping.Cancel();
+        _settings.Script?.Dispose();
         _client.Dispose();
     }
 
-    private ParallelCrawlPage Fetch(CrawlTarget target, CancellationToken token)
+    private ParallelCrawlPage Fetch(CrawlTarget target, ItemContext context, CancellationToken token)
     {
-        using IDisposable slot = _gate.Enter(target.Uri, token);
         long started = Stopwatch.GetTimestamp();
+        context.WriteVerbose(CrawlVerbose.Request(HttpVersion.Version11, "GET", target.Uri));
         HttpResponseMessage response;
         try
         {
@@ -125,22 +200,36 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
             string[] links = Array.Empty<string>();
             bool html = mediaType is not null && (mediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase)
                 || mediaType.Equals("application/xhtml+xml", StringComparison.OrdinalIgnoreCase));
-            string? text = null;
+            bool ok = status >= 200 && status < 300;
 
             // Links are taken from pages that worked: an error page's links are not the site's.
-            bool parse = html && status >= 200 && status < 300;
-            if (response.Content is not null && (parse || status == 429 || status >= 500))
+            bool parse = html && ok;
+            bool retryable = status == 429 || status >= 500;
+            bool keepText = parse || retryable || (_settings.IncludeContent && (html || (mediaType is not null && ResponseBody.IsText(mediaType))));
+            PageStore? store = ok ? _settings.Store : null;
+            Body body = default;
+            if (response.Content is not null && (keepText || store is not null))
             {
-                text = ReadText(response.Content, contentType, token, target.Uri);
+                body = ReadBody(response.Content, keepText, store is null ? null : () => store.Begin(target.Uri, html), token, target.Uri);
             }
 
+            long? size = body.Complete ? body.Total : response.Content?.Headers.ContentLength;
+            context.WriteVerbose(CrawlVerbose.Response(status, response.ReasonPhrase, mediaType, size));
+            string? text = body.Kept is null ? null : ResponseBody.Decode(body.Kept, contentType);
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
-            if (status == 429 || status >= 500)
+            if (retryable)
             {
                 // The page may come back: an error, which -RetryCount retries (after any Retry-After).
+                TimeSpan? retryAfter = WebFailure.ReadRetryAfter(response);
+                if (retryAfter is { } pause && (status == 429 || status == 503))
+                {
+                    // Every page of the origin waits, not only this one (RatePacer.Pause), for the whole crawl.
+                    _pacer.Pause(UrlNormalizer.Origin(target.Uri), pause < MaxPause ? pause : MaxPause);
+                }
+
                 var failed = new ParallelWebResponse(target.Uri, "GET", status, response.ReasonPhrase, mediaType,
                     new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), text, elapsed, 0);
-                throw WebFailure.FromStatus(failed, HttpMethod.Get, WebFailure.ReadRetryAfter(response));
+                throw WebFailure.FromStatus(failed, HttpMethod.Get, retryAfter);
             }
 
             if (status >= 300 && status < 400 && response.Headers.Location is { } location)
@@ -153,37 +242,74 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
                 (title, links) = ReadPage(text, target.Uri, token);
             }
 
-            return new ParallelCrawlPage(target.Uri, target.Depth, target.Referrer, status, mediaType, title, links, elapsed);
+            return new ParallelCrawlPage(target.Uri, target.Depth, target.Referrer, status, mediaType, title, links, elapsed)
+            {
+                Content = _settings.IncludeContent ? text : null,
+                ContentTruncated = _settings.IncludeContent && text is not null && (!body.Complete || body.Kept!.Length < body.Total),
+                OutFile = body.File,
+            };
         }
     }
 
-    private static string ReadText(HttpContent content, MediaTypeHeaderValue? contentType, CancellationToken token, Uri uri)
+    /// <summary>
+    /// Reads the body: its first <see cref="MaxHtmlBytes"/> kept in memory when <paramref name="keep"/>, and all
+    /// of it streamed to a page file when <paramref name="open"/> is given (only then is it read past that).
+    /// </summary>
+    private static Body ReadBody(HttpContent content, bool keep, Func<PageStore.Pending>? open, CancellationToken token, Uri uri)
     {
+        PageStore.Pending? file = null;
+
+        // Which side failed: the network is the page's failure (WebFailure), the disk is CrawlStoreFailed.
+        bool storing = false;
         try
         {
             using Stream stream = content.ReadAsStreamAsync().GetAwaiter().GetResult();
-            using var buffer = new MemoryStream();
+            storing = true;
+            file = open?.Invoke();
+            storing = false;
+            using var buffer = keep ? new MemoryStream() : null;
             byte[] chunk = new byte[16384];
-            while (buffer.Length < MaxHtmlBytes)
+            long total = 0;
+            bool complete = false;
+            while (file is not null || buffer!.Length < MaxHtmlBytes)
             {
                 int read = stream.ReadAsync(chunk, 0, chunk.Length, token).GetAwaiter().GetResult();
                 if (read == 0)
                 {
+                    complete = true;
                     break;
                 }
 
-                buffer.Write(chunk, 0, read);
+                total += read;
+                storing = true;
+                file?.Stream.Write(chunk, 0, read);
+                storing = false;
+                if (buffer is not null && buffer.Length < MaxHtmlBytes)
+                {
+                    buffer.Write(chunk, 0, (int)Math.Min(read, MaxHtmlBytes - buffer.Length));
+                }
             }
 
-            return ResponseBody.Decode(buffer.ToArray(), contentType);
+            complete = complete || (buffer is not null && total == buffer.Length && stream.ReadAsync(chunk, 0, 1, token).GetAwaiter().GetResult() == 0);
+            storing = true;
+            string? path = file?.Commit();
+            return new Body(buffer?.ToArray(), total, complete, path);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             throw;
         }
+        catch (Exception ex) when (storing && ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ItemOperationException(ErrorIds.CrawlStoreFailed, System.Management.Automation.ErrorCategory.WriteError, $"The page {uri} could not be stored: {ex.Message}", ex) { Retryable = false };
+        }
         catch (Exception ex)
         {
             throw WebFailure.FromException(ex, HttpMethod.Get, uri);
+        }
+        finally
+        {
+            file?.Dispose();
         }
     }
 
@@ -235,6 +361,16 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
                 continue;
             }
 
+            if (_settings.Filter.Refuses(uri) is { } filter)
+            {
+                if (_seen.TryAdd(uri.AbsoluteUri, 0))
+                {
+                    context.WriteVerbose($"{uri} not fetched: {(filter == "-Exclude" ? "-Exclude matches it" : "-Include does not match it")}.");
+                }
+
+                continue;
+            }
+
             bool allowed = true;
             if (_robots is not null)
             {
@@ -280,6 +416,35 @@ internal sealed class CrawlOperation : IItemOperation, IDisposable
         }
 
         return _maxPages <= 0 || Interlocked.Increment(ref _claimed) <= _maxPages;
+    }
+
+    /// <summary>A body as read: the bytes kept in memory (or null), how many were read, and whether to its end.</summary>
+    private readonly struct Body
+    {
+        public Body(byte[]? kept, long total, bool complete, string? file)
+        {
+            Kept = kept;
+            Total = total;
+            Complete = complete;
+            File = file;
+        }
+
+        public byte[]? Kept { get; }
+
+        public long Total { get; }
+
+        public bool Complete { get; }
+
+        public string? File { get; }
+    }
+
+    private sealed class Nothing : IDisposable
+    {
+        public static readonly Nothing Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>True once, for the first caller after the page limit was reached.</summary>

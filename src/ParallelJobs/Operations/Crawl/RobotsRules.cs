@@ -17,15 +17,29 @@ internal sealed class RobotsRules
     /// <summary>RFC 9309 2.5: crawlers must parse at least 500 KiB; what follows is not read.</summary>
     public const int MaxBytes = 500 * 1024;
 
+    /// <summary>Crawl-delay values above this are taken as this: a day's delay would stop the crawl.</summary>
+    public static readonly TimeSpan MaxCrawlDelay = TimeSpan.FromSeconds(60);
+
     public static readonly RobotsRules AllowAll = new(new List<Rule>(), null);
 
     private readonly List<Rule> _rules;
 
-    private RobotsRules(List<Rule> rules, string? unreachable)
+    private RobotsRules(List<Rule> rules, string? unreachable, TimeSpan crawlDelay = default, IReadOnlyList<string>? sitemaps = null)
     {
         _rules = rules;
         Unreachable = unreachable;
+        CrawlDelay = crawlDelay;
+        Sitemaps = sitemaps ?? Array.Empty<string>();
     }
+
+    /// <summary>
+    /// The Crawl-delay of the groups that apply (not in RFC 9309, but widely served): the least time between
+    /// two requests to the origin, at most <see cref="MaxCrawlDelay"/>; zero when none is given.
+    /// </summary>
+    public TimeSpan CrawlDelay { get; }
+
+    /// <summary>The Sitemap lines, in file order (they belong to no group).</summary>
+    public IReadOnlyList<string> Sitemaps { get; }
 
     public int Count => _rules.Count;
 
@@ -55,8 +69,9 @@ internal sealed class RobotsRules
 
     public static RobotsRules Parse(string text)
     {
-        var groups = new List<(List<string> Agents, List<Rule> Rules)>();
-        (List<string> Agents, List<Rule> Rules)? current = null;
+        var groups = new List<(List<string> Agents, List<Rule> Rules, double[] Delay)>();
+        (List<string> Agents, List<Rule> Rules, double[] Delay)? current = null;
+        var sitemaps = new List<string>();
         bool lastWasAgent = false;
         foreach (string rawLine in text.Split('\n', '\r'))
         {
@@ -80,7 +95,7 @@ internal sealed class RobotsRules
                 case "user-agent":
                     if (current is null || !lastWasAgent)
                     {
-                        current = (new List<string>(), new List<Rule>());
+                        current = (new List<string>(), new List<Rule>(), new double[1]);
                         groups.Add(current.Value);
                     }
 
@@ -96,8 +111,26 @@ internal sealed class RobotsRules
                     }
 
                     break;
+                case "crawl-delay":
+                    // A rule of the group, as Allow and Disallow: a user-agent line after it starts a new group.
+                    lastWasAgent = false;
+                    if (current is not null && double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds)
+                        && seconds > 0 && !double.IsInfinity(seconds))
+                    {
+                        current.Value.Delay[0] = Math.Max(current.Value.Delay[0], seconds);
+                    }
+
+                    break;
+                case "sitemap":
+                    // A URL holds a colon, which the key split above does not touch (it splits at the first).
+                    if (value.Length > 0 && sitemaps.Count < 100)
+                    {
+                        sitemaps.Add(value);
+                    }
+
+                    break;
                 default:
-                    // Sitemap, Crawl-delay and the like end nothing and mean nothing here.
+                    // Host and the like end nothing and mean nothing here.
                     break;
             }
         }
@@ -105,21 +138,25 @@ internal sealed class RobotsRules
         // RFC 9309 2.2.1: every group naming the crawler counts, merged; without one, every "*" group.
         var mine = new List<Rule>();
         var any = new List<Rule>();
+        double mineDelay = 0, anyDelay = 0;
         bool named = false;
-        foreach ((List<string> agents, List<Rule> rules) in groups)
+        foreach ((List<string> agents, List<Rule> rules, double[] delay) in groups)
         {
             if (agents.Contains(ProductToken))
             {
                 named = true;
                 mine.AddRange(rules);
+                mineDelay = Math.Max(mineDelay, delay[0]);
             }
             else if (agents.Contains("*"))
             {
                 any.AddRange(rules);
+                anyDelay = Math.Max(anyDelay, delay[0]);
             }
         }
 
-        return new RobotsRules(named ? mine : any, null);
+        double chosen = Math.Min(named ? mineDelay : anyDelay, MaxCrawlDelay.TotalSeconds);
+        return new RobotsRules(named ? mine : any, null, TimeSpan.FromSeconds(chosen), sitemaps);
     }
 
     /// <summary>Whether the crawler may fetch <paramref name="uri"/> (its path and query are matched).</summary>
