@@ -35,9 +35,9 @@ Give only one of -HostName, -SSHConnection and -Session. Mixing them, -UserName,
         @{ Omit = 'UseNewRunspace', 'Sequential', 'HostName', 'UserName', 'KeyFilePath', 'Port', 'Options', 'SSHConnection'; Mandatory = 'Session' }
     )
     Parameters  = @{
-        ScriptBlock          = 'The script block to run for each input item, with $_ and $PSItem set to the item. It runs in a worker runspace, not the caller''s: reach the caller''s variables with $using:name, -Variable or -ArgumentList, and its functions with -Function. Without it, each input must be a script block or a ParallelCall made by New-ParallelCall.'
+        ScriptBlock          = 'The script block to run for each input item, with $_ and $PSItem set to the item. It runs in a worker runspace, not the caller''s: reach the caller''s variables with $using:name, -Variable or -ArgumentList, and its functions with -Function. Without it, each input must be a script block or a ParallelCall made by New-ParallelCall. Its alias -Parallel lets a ForEach-Object -Parallel line convert by changing only the command name: -ThrottleLimit, -TimeoutSeconds (a bound on the whole run, as there; here it also ends with one RunTimedOut error), -AsJob and -UseNewRunspace have the same names and meanings.'
         InputObject          = 'The items to process. From the pipeline each object is one item. Passed as a parameter, a collection is enumerated, one item per element.'
-        ThrottleLimit        = 'How many items run at once, one worker runspace each. The default is the number of processors. It must be 1 or more. With -HostName or -SSHConnection it is the number of slots per host, each its own SSH connection (default 4), so two hosts with -ThrottleLimit 8 run 16 items at once. With -Session each session is one slot, and -ThrottleLimit, if given, uses at most that many of each host''s sessions.'
+        ThrottleLimit        = 'How many items run at once, one worker runspace each. The default is 5, as with ForEach-Object -Parallel: most script blocks wait on I/O (web calls, remote commands, files), and more of them at once than there are cores keeps those waits overlapping. For CPU-bound work give the number of cores, -ThrottleLimit ([Environment]::ProcessorCount): more only makes the items take turns. It must be 1 or more. With -HostName or -SSHConnection it is the number of slots per host, each its own SSH connection (default 4), so two hosts with -ThrottleLimit 8 run 16 items at once. With -Session each session is one slot, and -ThrottleLimit, if given, uses at most that many of each host''s sessions.'
         Unordered            = 'Writes each item''s output and records as it produces them, instead of in input order.'
         ArgumentList         = 'Arguments bound to the script block''s param() block for every item, by position. The item itself stays in $_.'
         Variable             = 'Variables to define in every worker runspace: names of the caller''s variables, or a hashtable of names and values.'
@@ -68,7 +68,7 @@ Give only one of -HostName, -SSHConnection and -Session. Mixing them, -UserName,
         Session              = 'Runs the items in sessions you opened with New-PSSession (over SSH or WinRM); each session is one slot, and sessions to the same computer make one host. The sessions are never closed, and the variables and functions the run defines in them are removed (or restored) afterwards; what the items, -Module and -InitializationScript change stays, as with Invoke-Command -Session. A session that breaks cannot be reopened, so its slot is lost; the others go on.'
     }
     Defaults    = @{
-        ThrottleLimit      = 'The number of processors ([Environment]::ProcessorCount); 4 per host with -HostName or -SSHConnection'
+        ThrottleLimit      = '5 (as ForEach-Object -Parallel; for CPU-bound work use [Environment]::ProcessorCount); 4 per host with -HostName or -SSHConnection'
         TimeoutSeconds     = 'None (no limit)'
         ItemTimeoutSeconds = 'None (no limit)'
         BatchSize          = 'Adaptive (starts at 1)'
