@@ -157,8 +157,13 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
         _factory = CreateRunnerFactory(options);
         _run = new ParallelRun(options, _factory) { Log = _log };
         _writer = new PipelineWriter(target, AsResult);
-        _progress = new ProgressReporter(Activity);
-        _run.AfterDrain = () => ShowProgress(target);
+        if (ProgressWanted())
+        {
+            // Off under $ProgressPreference SilentlyContinue: then the pump neither renders nor wakes for it.
+            _progress = new ProgressReporter(Activity);
+            _run.AfterDrain = () => ShowProgress(target);
+            _run.WakeMilliseconds = ProgressReporter.WakeMilliseconds;
+        }
     }
 
     /// <summary>Hands one input item to the run; skips it when the job log says it is already done.</summary>
@@ -224,7 +229,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// <summary>Waits for the run and ends it: returns how it ended when that is no error (-AsJob reads the counts).</summary>
     internal RunOutcome FinishRun()
     {
-        SetKnownTotal(_enqueued);
         RunOutcome outcome;
         try
         {
@@ -235,9 +239,12 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             outcome = ended.Outcome;
         }
 
-        if (_progress?.Complete() is { } done)
+        if (_progress is not null)
         {
-            _target!.WriteProgress(done);
+            foreach (ProgressRecord done in _progress.Complete())
+            {
+                _target!.WriteProgress(done);
+            }
         }
 
         Conclude(outcome);
@@ -323,10 +330,22 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
     private void ShowProgress(IStreamTarget target)
     {
-        if (_progress?.Tick(_run!.Finished, _run.Failed) is { } record)
+        if (_progress is { IsDue: true } progress)
         {
-            target.WriteProgress(record);
+            foreach (ProgressRecord record in progress.Render(_run!.Snapshot(progress.Total)))
+            {
+                target.WriteProgress(record);
+            }
         }
+    }
+
+    /// <summary>-ProgressAction, else $ProgressPreference: anything but SilentlyContinue or Ignore shows the bar.</summary>
+    private bool ProgressWanted()
+    {
+        object? value = MyInvocation.BoundParameters.TryGetValue("ProgressAction", out object? bound) ? bound
+            : SessionState.PSVariable.GetValue("ProgressPreference");
+        return !(value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference)
+            && preference is ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 
     /// <summary>
