@@ -25,6 +25,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     private ProgressReporter? _progress;
     private ItemKeys? _keys;
     private IStreamTarget? _target;
+    private CallerFunctions? _functions;
     private long _enqueued;
     private bool _handedOff;
 
@@ -156,7 +157,10 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
         _factory = CreateRunnerFactory(options);
         _run = new ParallelRun(options, _factory) { Log = _log };
-        _writer = new PipelineWriter(target, AsResult);
+        _functions = new CallerFunctions(
+            name => InvokeCommand.GetCommand(name, CommandTypes.Function) is FunctionInfo,
+            () => SessionState.InvokeProvider.Item.Get("function:\\*").Select(o => o.BaseObject).OfType<FunctionInfo>().Select(f => f.Name));
+        _writer = new PipelineWriter(target, AsResult, _functions);
         if (ProgressWanted())
         {
             // Off under $ProgressPreference SilentlyContinue: then the pump neither renders nor wakes for it.
@@ -307,7 +311,11 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// <summary>
     /// -AsJob: the pipeline has fed every input; from now on a job's thread owns the run and finishes it.
     /// </summary>
-    internal void HandOffToJob() => _handedOff = true;
+    internal void HandOffToJob()
+    {
+        _handedOff = true;
+        _functions?.Freeze();
+    }
 
     /// <summary>-AsJob: the job's thread, which finishes the run, takes it over.</summary>
     internal void AdoptRun() => _run?.HandOver();
