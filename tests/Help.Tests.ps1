@@ -28,7 +28,7 @@ Describe 'Get-Help of <_>' -ForEach $commands {
 Describe 'Default values' {
     It 'shows the default of Invoke-ParallelJob -ThrottleLimit on its Default value line' {
         $text = Get-Help Invoke-ParallelJob -Parameter ThrottleLimit | Out-String -Width 300
-        $text | Should -Match 'Default value\s+The number of processors'
+        $text | Should -Match 'Default value\s+5 \(as ForEach-Object -Parallel'
     }
 
     It 'reads plain defaults from the cmdlet: <Command> -<Parameter> is <Value>' -ForEach @(

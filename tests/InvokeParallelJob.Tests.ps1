@@ -125,13 +125,43 @@ Describe 'Invoke-ParallelJob' {
             ($peaks | Measure-Object -Maximum).Maximum | Should -Be 3
         }
 
-        It 'defaults to the number of processors' {
-            $limit = [Environment]::ProcessorCount
+        It 'defaults to 5, as ForEach-Object -Parallel does' {
+            $limit = 5
 
             $actual = 1..($limit * 3) | Invoke-ParallelJob -ScriptBlock $measure
 
             $actual | Should -Be (1..($limit * 3))
             ($peaks | Measure-Object -Maximum).Maximum | Should -Be $limit
+        }
+
+        It 'runs a ForEach-Object -Parallel line with only the command name changed (-Parallel alias)' {
+            # The same line both ways; ForEach-Object -Parallel writes in completion order, so compare as sets,
+            # and check that Invoke-ParallelJob keeps input order.
+            $line = '1..12 | {0} -Parallel {{ Start-Sleep -Milliseconds (Get-Random -Maximum 40); "$_=$([math]::Sqrt($_))" }} -ThrottleLimit 5 -TimeoutSeconds 60'
+            $expected = & ([scriptblock]::Create(($line -f 'ForEach-Object')))
+            $actual = & ([scriptblock]::Create(($line -f 'Invoke-ParallelJob')))
+
+            @($actual).Count | Should -Be 12
+            @($actual | Sort-Object) | Should -Be @($expected | Sort-Object)
+            $actual | Should -Be (1..12 | ForEach-Object { "$_=$([math]::Sqrt($_))" })
+            (Get-Command Invoke-ParallelJob).Parameters['ScriptBlock'].Aliases | Should -Contain 'Parallel'
+        }
+
+        It 'converts an -AsJob -UseNewRunspace line the same way' {
+            $line = '1..6 | {0} -Parallel {{ $_ * 3 }} -ThrottleLimit 2 -UseNewRunspace -AsJob'
+            $fepJob = & ([scriptblock]::Create(($line -f 'ForEach-Object')))
+            $pjJob = & ([scriptblock]::Create(($line -f 'Invoke-ParallelJob')))
+            try {
+                $expected = $fepJob | Receive-Job -Wait
+                $actual = $pjJob | Receive-Job -Wait
+
+                $pjJob | Should -BeOfType ([System.Management.Automation.Job])
+                @($actual | Sort-Object) | Should -Be @($expected | Sort-Object)
+                $actual | Should -Be (3, 6, 9, 12, 15, 18)
+            }
+            finally {
+                $fepJob, $pjJob | Remove-Job -Force
+            }
         }
 
         It 'refuses -ThrottleLimit 0 with a parameter validation error' {

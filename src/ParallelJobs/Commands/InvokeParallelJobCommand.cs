@@ -29,13 +29,21 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     /// <summary>Slots per host when -ThrottleLimit is not given: the caller's core count says nothing about the hosts.</summary>
     private const int DefaultSlotsPerHost = 4;
 
+    /// <summary>
+    /// Local runspaces when -ThrottleLimit is not given: ForEach-Object -Parallel's 5. Most script blocks wait
+    /// on I/O (web calls, remote commands, files), where the core count would hold them back.
+    /// </summary>
+    internal const int DefaultScriptThrottleLimit = 5;
+
     private ScriptConfig? _config;
     private ParallelBackgroundJob? _job;
     private RemotePlan? _remote;
     private bool _expectingInput;
     private ICallerValues? _callerValues;
 
+    /// <remarks>Alias Parallel: a ForEach-Object -Parallel line converts by changing only the command name.</remarks>
     [Parameter(Position = 0)]
+    [Alias("Parallel")]
     public ScriptBlock? ScriptBlock { get; set; }
 
     /// <remarks>Typed object, not PSObject: the binder then hands over each input as it comes, without a wrapper.</remarks>
@@ -112,7 +120,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
     [ValidateNotNullOrEmpty]
     public PSSession[]? Session { get; set; }
 
-    protected override int DefaultThrottleLimit => IsRemote ? DefaultSlotsPerHost : base.DefaultThrottleLimit;
+    protected override int DefaultThrottleLimit => IsRemote ? DefaultSlotsPerHost : DefaultScriptThrottleLimit;
 
     private bool IsRemote => HostName is not null || SSHConnection is not null || Session is not null;
 

@@ -23,8 +23,11 @@ internal static class ItemErrors
     private static readonly PropertyInfo? s_preserveInvocation =
         typeof(ErrorRecord).GetProperty("PreserveInvocationInfoOnce", BindingFlags.Instance | BindingFlags.NonPublic);
 
-    /// <summary>Adds the item to <paramref name="error"/> (once) and returns it.</summary>
-    public static ErrorRecord ForItem(ErrorRecord error, ItemResult result)
+    /// <summary>
+    /// Adds the item to <paramref name="error"/> (once) and returns it. A command the item did not find that
+    /// is a function in the caller's session (<paramref name="functions"/>) gets a hint that names -Function.
+    /// </summary>
+    public static ErrorRecord ForItem(ErrorRecord error, ItemResult result, CallerFunctions? functions = null)
     {
         PSObject wrapper = PSObject.AsPSObject(error);
         if (wrapper.Properties[PropertyName] is not null)
@@ -36,6 +39,14 @@ internal static class ItemErrors
         wrapper.Properties.Add(new PSNoteProperty(PropertyName, item));
         string message = error.ErrorDetails?.Message is { Length: > 0 } details ? details : error.Exception.Message;
         string? action = error.ErrorDetails?.RecommendedAction;
+        if (functions is not null && MissingCommand(error) is { } name && functions.IsFunction(name))
+        {
+            // The exception and its id stay PowerShell's; only the text the user reads says what to do.
+            message += $" '{name}' is a function in your session, which items do not see: add -Function {name}.";
+            string hint = $"Items run in worker runspaces of their own; -Function {name} defines the function in each of them (or define it in -InitializationScript).";
+            action = string.IsNullOrEmpty(action) ? hint : action + " " + hint;
+        }
+
         error.ErrorDetails = new ErrorDetails($"Item {item}: {message}");
         if (action is not null)
         {
@@ -43,6 +54,18 @@ internal static class ItemErrors
         }
 
         return error;
+    }
+
+    /// <summary>The name of the command an item did not find (locally, or as a remote error), or null.</summary>
+    private static string? MissingCommand(ErrorRecord error)
+    {
+        if (error.Exception is CommandNotFoundException notFound && !string.IsNullOrEmpty(notFound.CommandName))
+        {
+            return notFound.CommandName;
+        }
+
+        return error.FullyQualifiedErrorId.StartsWith("CommandNotFoundException", StringComparison.Ordinal)
+            && error.TargetObject is string { Length: > 0 } target ? target : null;
     }
 
     /// <summary>

@@ -124,7 +124,13 @@ internal sealed class JobTarget : IStreamTarget
         if (_barShown)
         {
             _barShown = false;
-            _job.Progress.Add(new ProgressRecord(ProgressReporter.ActivityId, "Invoke-ParallelJob", "Done") { RecordType = ProgressRecordType.Completed });
+            // The long-running items' records under the bar too (removing one never shown is harmless).
+            for (int slot = 0; slot < ProgressReporter.Slots; slot++)
+            {
+                _job.Progress.Add(ProgressReporter.Completed(ProgressReporter.SlotId(slot), "Invoke-ParallelJob"));
+            }
+
+            _job.Progress.Add(ProgressReporter.Completed(ProgressReporter.ActivityId, "Invoke-ParallelJob"));
         }
     }
 

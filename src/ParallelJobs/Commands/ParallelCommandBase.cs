@@ -25,6 +25,7 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     private ProgressReporter? _progress;
     private ItemKeys? _keys;
     private IStreamTarget? _target;
+    private CallerFunctions? _functions;
     private long _enqueued;
     private bool _handedOff;
 
@@ -156,9 +157,17 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
         _factory = CreateRunnerFactory(options);
         _run = new ParallelRun(options, _factory) { Log = _log };
-        _writer = new PipelineWriter(target, AsResult);
-        _progress = new ProgressReporter(Activity);
-        _run.AfterDrain = () => ShowProgress(target);
+        _functions = new CallerFunctions(
+            name => InvokeCommand.GetCommand(name, CommandTypes.Function) is FunctionInfo,
+            () => SessionState.InvokeProvider.Item.Get("function:\\*").Select(o => o.BaseObject).OfType<FunctionInfo>().Select(f => f.Name));
+        _writer = new PipelineWriter(target, AsResult, _functions);
+        if (ProgressWanted())
+        {
+            // Off under $ProgressPreference SilentlyContinue: then the pump neither renders nor wakes for it.
+            _progress = new ProgressReporter(Activity);
+            _run.AfterDrain = () => ShowProgress(target);
+            _run.WakeMilliseconds = ProgressReporter.WakeMilliseconds;
+        }
     }
 
     /// <summary>Hands one input item to the run; skips it when the job log says it is already done.</summary>
@@ -224,7 +233,6 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// <summary>Waits for the run and ends it: returns how it ended when that is no error (-AsJob reads the counts).</summary>
     internal RunOutcome FinishRun()
     {
-        SetKnownTotal(_enqueued);
         RunOutcome outcome;
         try
         {
@@ -235,9 +243,12 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
             outcome = ended.Outcome;
         }
 
-        if (_progress?.Complete() is { } done)
+        if (_progress is not null)
         {
-            _target!.WriteProgress(done);
+            foreach (ProgressRecord done in _progress.Complete())
+            {
+                _target!.WriteProgress(done);
+            }
         }
 
         Conclude(outcome);
@@ -300,7 +311,11 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
     /// <summary>
     /// -AsJob: the pipeline has fed every input; from now on a job's thread owns the run and finishes it.
     /// </summary>
-    internal void HandOffToJob() => _handedOff = true;
+    internal void HandOffToJob()
+    {
+        _handedOff = true;
+        _functions?.Freeze();
+    }
 
     /// <summary>-AsJob: the job's thread, which finishes the run, takes it over.</summary>
     internal void AdoptRun() => _run?.HandOver();
@@ -323,10 +338,22 @@ public abstract class ParallelCommandBase : PSCmdlet, IDisposable
 
     private void ShowProgress(IStreamTarget target)
     {
-        if (_progress?.Tick(_run!.Finished, _run.Failed) is { } record)
+        if (_progress is { IsDue: true } progress)
         {
-            target.WriteProgress(record);
+            foreach (ProgressRecord record in progress.Render(_run!.Snapshot(progress.Total)))
+            {
+                target.WriteProgress(record);
+            }
         }
+    }
+
+    /// <summary>-ProgressAction, else $ProgressPreference: anything but SilentlyContinue or Ignore shows the bar.</summary>
+    private bool ProgressWanted()
+    {
+        object? value = MyInvocation.BoundParameters.TryGetValue("ProgressAction", out object? bound) ? bound
+            : SessionState.PSVariable.GetValue("ProgressPreference");
+        return !(value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference)
+            && preference is ActionPreference.SilentlyContinue or ActionPreference.Ignore);
     }
 
     /// <summary>

@@ -16,11 +16,14 @@ internal sealed class PipelineWriter : IResultWriter
 {
     private readonly IStreamTarget _runtime;
     private readonly bool _asResult;
+    private readonly CallerFunctions? _functions;
 
-    public PipelineWriter(IStreamTarget runtime, bool asResult)
+    /// <param name="functions">The caller's functions, for the -Function hint on a command an item did not find.</param>
+    public PipelineWriter(IStreamTarget runtime, bool asResult, CallerFunctions? functions = null)
     {
         _runtime = runtime;
         _asResult = asResult;
+        _functions = functions;
     }
 
     public void Write(ItemResult result)
@@ -43,7 +46,7 @@ internal sealed class PipelineWriter : IResultWriter
                 _runtime.CountItemFailure();
             }
 
-            _runtime.WriteObject(ToResult(result));
+            _runtime.WriteObject(ToResult(result, _functions));
             return;
         }
 
@@ -58,7 +61,7 @@ internal sealed class PipelineWriter : IResultWriter
 
         if (result.Failure is not null)
         {
-            _runtime.WriteItemFailure(ItemErrors.KeepOrigin(ItemErrors.ForItem(result.Failure, result)));
+            _runtime.WriteItemFailure(ItemErrors.KeepOrigin(ItemErrors.ForItem(result.Failure, result, _functions)));
         }
     }
 
@@ -92,17 +95,17 @@ internal sealed class PipelineWriter : IResultWriter
         WriteRecord(record.Kind, record.Record, null);
     }
 
-    public static ParallelJobResult ToResult(ItemResult result)
+    public static ParallelJobResult ToResult(ItemResult result, CallerFunctions? functions = null)
     {
         var errors = new List<ErrorRecord>();
         if (result.Records is not null)
         {
-            errors.AddRange(result.Records.Where(r => r.Kind == StreamKind.Error).Select(r => ItemErrors.ForItem((ErrorRecord)r.Record, result)));
+            errors.AddRange(result.Records.Where(r => r.Kind == StreamKind.Error).Select(r => ItemErrors.ForItem((ErrorRecord)r.Record, result, functions)));
         }
 
         if (result.Failure is not null)
         {
-            errors.Add(ItemErrors.ForItem(result.Failure, result));
+            errors.Add(ItemErrors.ForItem(result.Failure, result, functions));
         }
 
         object?[] output = result.Output?.Cast<object?>().ToArray() ?? Array.Empty<object?>();
@@ -115,7 +118,7 @@ internal sealed class PipelineWriter : IResultWriter
         {
             case StreamKind.Error:
                 var error = (ErrorRecord)record;
-                _runtime.WriteError(ItemErrors.KeepOrigin(result is null ? error : ItemErrors.ForItem(error, result)));
+                _runtime.WriteError(ItemErrors.KeepOrigin(result is null ? error : ItemErrors.ForItem(error, result, _functions)));
                 break;
             case StreamKind.Warning:
                 _runtime.WriteWarning(((WarningRecord)record).Message);

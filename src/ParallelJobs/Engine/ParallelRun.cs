@@ -30,9 +30,16 @@ internal sealed class ParallelRun : IDisposable
     // Pipeline thread only.
     private readonly List<WorkItem> _pending = new();
     private readonly List<WorkItem> _refused = new();
+    private readonly List<ItemAttempt> _running = new();
     private IItemRunner? _sequentialRunner;
     private long _lastHead;
     private bool _disposed;
+    private bool _inputEnded;
+
+    // Pipeline thread only, for the progress bar: results drained, and the time of those that ran.
+    private long _settled;
+    private double _ranSeconds;
+    private long _ran;
 
     // Any thread: the first way the run ended early wins (see EndRun).
     private RunOutcome? _ended;
@@ -64,6 +71,12 @@ internal sealed class ParallelRun : IDisposable
 
     /// <summary>Called on the pipeline thread after each drain, for the progress bar.</summary>
     public Action? AfterDrain { get; set; }
+
+    /// <summary>
+    /// How long the pump waits for a result before it drains anyway (which calls <see cref="AfterDrain"/>), so
+    /// that the progress bar moves while no item completes. Infinite (the default) waits for a result.
+    /// </summary>
+    public int WakeMilliseconds { get; set; } = Timeout.Infinite;
 
     /// <summary>Items that finished, failed or not, not counting retried attempts.</summary>
     public int Finished => _policy.Finished;
@@ -106,6 +119,11 @@ internal sealed class ParallelRun : IDisposable
         {
             Drain(writer);
         }
+        else
+        {
+            // Between input items is the only time the pipeline thread is ours while upstream is slow.
+            AfterDrain?.Invoke();
+        }
 
         return item;
     }
@@ -138,6 +156,7 @@ internal sealed class ParallelRun : IDisposable
         _thread.Check();
         Flush(writer, 1);
         _queue.InputEnded();
+        _inputEnded = true;
         return RunToEnd(writer);
     }
 
@@ -150,6 +169,7 @@ internal sealed class ParallelRun : IDisposable
             switch (message)
             {
                 case ItemResult result:
+                    Count(result);
                     Emit(result, writer);
                     break;
                 case LiveRecord live:
@@ -175,6 +195,34 @@ internal sealed class ParallelRun : IDisposable
         }
 
         AfterDrain?.Invoke();
+    }
+
+    /// <summary>
+    /// Pipeline thread: where the run stands, for the progress bar. <paramref name="knownTotal"/> is the item
+    /// count the cmdlet knew before input ended; once input has ended the run counts them itself.
+    /// </summary>
+    public ProgressSnapshot Snapshot(long? knownTotal)
+    {
+        _thread.Check();
+        _running.Clear();
+        _workers.CollectRunning(_running);
+        var running = new List<RunningItem>(_running.Count);
+        foreach (ItemAttempt attempt in _running)
+        {
+            running.Add(new RunningItem(attempt.Index, attempt.Input, attempt.Elapsed));
+        }
+
+        _running.Clear();
+        running.Sort((a, b) => b.Elapsed.CompareTo(a.Elapsed));
+        return new ProgressSnapshot
+        {
+            Done = _settled,
+            Failed = _policy.Failed,
+            Total = _inputEnded ? _queue.Added : knownTotal,
+            Running = running,
+            MeanSeconds = _ran > 0 ? _ranSeconds / _ran : null,
+            Width = _options.ThrottleLimit,
+        };
     }
 
     /// <summary>Stops the run (Ctrl+C, Stop-Job): nothing new starts and running items are asked to stop. Any thread.</summary>
@@ -297,6 +345,16 @@ internal sealed class ParallelRun : IDisposable
         return outcome;
     }
 
+    private void Count(ItemResult result)
+    {
+        _settled++;
+        if (!result.FromLog && result.Attempts > 0)
+        {
+            _ranSeconds += result.Duration.TotalSeconds;
+            _ran++;
+        }
+    }
+
     private void Emit(ItemResult result, IResultWriter writer)
     {
         if (!_options.Ordered)
@@ -358,7 +416,7 @@ internal sealed class ParallelRun : IDisposable
     {
         try
         {
-            _mailbox.Wait(_cts.Token);
+            _mailbox.Wait(_cts.Token, WakeMilliseconds);
         }
         catch (OperationCanceledException)
         {

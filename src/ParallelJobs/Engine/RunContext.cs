@@ -139,6 +139,18 @@ internal sealed class RunContext
         _endRun(new RunOutcome(RunEnd.AllWorkersLost, detail: detail));
     }
 
+    /// <summary>Any thread: the attempt this worker runs now, or null (for the progress bar's running items).</summary>
+    internal ItemAttempt? Running
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _isAbandoned ? null : _live;
+            }
+        }
+    }
+
     /// <summary>Worker: a batch starts.</summary>
     internal void BatchStarted(IReadOnlyList<WorkItem> batch)
     {

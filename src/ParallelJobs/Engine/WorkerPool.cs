@@ -70,6 +70,19 @@ internal sealed class WorkerPool : IDisposable
         thread.Start(context);
     }
 
+    /// <summary>Pipeline thread: adds the attempt each worker runs now (at most one per worker) to <paramref name="into"/>.</summary>
+    public void CollectRunning(List<ItemAttempt> into)
+    {
+        _owner.Check();
+        foreach ((Thread _, RunContext context) in _threads)
+        {
+            if (context.Running is { } attempt)
+            {
+                into.Add(attempt);
+            }
+        }
+    }
+
     /// <summary>Any thread: asks every running batch to stop.</summary>
     public void StopAll()
     {

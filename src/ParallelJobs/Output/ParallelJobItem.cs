@@ -24,13 +24,7 @@ public sealed class ParallelJobItem
 
     public override string ToString()
     {
-        // Long inputs are mostly paths and URLs, whose end (the file or page name) tells items apart.
-        string text = Input?.ToString() ?? "$null";
-        if (text.Length > 80)
-        {
-            text = "..." + text.Substring(text.Length - 77);
-        }
-
+        string text = Engine.ItemLabel.For(Input);
         return Host is null ? $"[{Index}] {text}" : $"[{Index}@{Host}] {text}";
     }
 }
