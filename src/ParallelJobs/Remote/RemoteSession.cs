@@ -137,7 +137,8 @@ internal sealed class RemoteSession : IDisposable
     /// Runs <paramref name="items"/> from <paramref name="from"/> on in one round trip of <c>__pjRunBatch</c>:
     /// each item's output, then its end marker (<see cref="BatchMarker"/>), arrive in <paramref name="output"/>.
     /// </summary>
-    public void InvokeBatch(IReadOnlyList<(ScriptTask Task, bool IsDefault, object? Input)> items, int from, PSDataCollection<PSObject> output)
+    /// <param name="abort">When set before the batch ends (the worker process exited), the call gives up on it at once.</param>
+    public void InvokeBatch(IReadOnlyList<(ScriptTask Task, bool IsDefault, object? Input)> items, int from, PSDataCollection<PSObject> output, WaitHandle? abort = null)
     {
         var entries = new object[items.Count - from];
         bool defaultInBatch = false;
@@ -166,7 +167,20 @@ internal sealed class RemoteSession : IDisposable
         _ps.AddCommand("__pjRunBatch").AddParameter("__pjBatch", entries);
         try
         {
-            _ps.Invoke<PSObject>(null, output, Settings);
+            if (abort is null)
+            {
+                _ps.Invoke<PSObject>(null, output, Settings);
+                return;
+            }
+
+            IAsyncResult running = _ps.BeginInvoke<PSObject, PSObject>(null, output, Settings, null, null);
+            if (WaitHandle.WaitAny(new[] { running.AsyncWaitHandle, abort }) == 1 && !running.IsCompleted)
+            {
+                // The other side is gone and the transport has not noticed yet: this PowerShell is given up.
+                throw new RemoteConnectException("the other side of the session is gone", null);
+            }
+
+            _ps.EndInvoke(running);
         }
         finally
         {

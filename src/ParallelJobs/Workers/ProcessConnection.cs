@@ -27,7 +27,18 @@ internal sealed class ProcessConnection : ISessionConnection
         Runspace = runspace;
         Process = process;
         ProcessId = process.Id;
+        process.EnableRaisingEvents = true;
+        process.Exited += (s, e) => _exited.Set();
+        if (HasExited)
+        {
+            _exited.Set();
+        }
     }
+
+    private readonly ManualResetEvent _exited = new(false);
+
+    /// <summary>Set once the process has exited: remoting may take a minute to notice, so a running batch waits on this too.</summary>
+    public WaitHandle Exited => _exited;
 
     public Runspace Runspace { get; }
 

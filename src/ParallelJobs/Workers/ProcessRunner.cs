@@ -148,7 +148,7 @@ internal sealed class ProcessRunner : IItemRunner
         Exception? failure = null;
         try
         {
-            worker.Session.InvokeBatch(items, 0, output);
+            worker.Session.InvokeBatch(items, 0, output, worker.Connection.Exited);
         }
         catch (Exception ex)
         {

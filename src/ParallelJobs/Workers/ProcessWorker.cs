@@ -138,7 +138,7 @@ internal sealed class ProcessWorker : IDisposable
     {
         using PowerShell ps = PowerShell.Create();
         ps.Runspace = Connection.Runspace;
-        ps.AddScript(script);
+        ps.AddScript(script, useLocalScope: true);
         foreach ((string name, object? value) in parameters)
         {
             ps.AddParameter(name, value);
