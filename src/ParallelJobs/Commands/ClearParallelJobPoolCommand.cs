@@ -3,7 +3,7 @@ using ParallelJobs.Scripting;
 
 namespace ParallelJobs.Commands;
 
-/// <summary>Clear-ParallelJobPool: closes every idle worker runspace now.</summary>
+/// <summary>Clear-ParallelJobPool: closes every idle worker now: runspaces, worker processes, SSH sessions.</summary>
 [Cmdlet(VerbsCommon.Clear, "ParallelJobPool", SupportsShouldProcess = true)]
 [OutputType(typeof(int))]
 public sealed class ClearParallelJobPoolCommand : PSCmdlet
@@ -15,13 +15,14 @@ public sealed class ClearParallelJobPoolCommand : PSCmdlet
     protected override void EndProcessing()
     {
         Prewarmer.Wait();
-        if (!ShouldProcess($"{WarmPool.Snapshot().Count} idle worker runspaces", "Close"))
+        int idle = WarmPool.Snapshot().Count + Workers.ProcessPool.Snapshot().Count;
+        if (!ShouldProcess($"{idle} idle workers", "Close"))
         {
             return;
         }
 
-        int closed = WarmPool.Clear();
-        WriteVerbose($"Closed {closed} idle worker runspaces.");
+        int closed = WarmPool.ClearAll();
+        WriteVerbose($"Closed {closed} idle workers.");
         if (PassThru)
         {
             WriteObject(closed);

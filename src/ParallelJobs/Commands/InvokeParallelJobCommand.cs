@@ -9,6 +9,7 @@ using System.Text;
 using ParallelJobs.Engine;
 using ParallelJobs.Remote;
 using ParallelJobs.Scripting;
+using ParallelJobs.Workers;
 
 namespace ParallelJobs.Commands;
 
@@ -72,6 +73,17 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     [Parameter]
     public SwitchParameter UseNewRunspace { get; set; }
+
+    [Parameter]
+    public SwitchParameter UseProcess { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxItemsPerWorker { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1048576)]
+    public int MaxWorkerMemoryMB { get; set; }
 
     [Parameter]
     [ValidateRange(1, BatchSizer.MaxSize)]
@@ -155,6 +167,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
 
     internal override IRunnerFactory CreateRunnerFactory(RunOptions options) =>
         _remote is not null ? new RemoteCoordinator(_remote, _config!)
+        : UseProcess ? new ProcessRunnerFactory(_config!, MaxItemsPerWorker, MaxWorkerMemoryMB)
         : Sequential ? new SequentialRunnerFactory(_config!, ScriptBlock) : new ScriptRunnerFactory(_config!, options.ThrottleLimit);
 
     protected override void BeginProcessing()
@@ -168,6 +181,7 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
                 ErrorIds.SequentialConflict, ErrorCategory.InvalidArgument, null));
         }
 
+        CheckProcessParameters();
         if (IsRemote)
         {
             _remote = BuildRemotePlan();
@@ -383,6 +397,22 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
         if (RemotePlan.SshRemotingUnavailable(HostName is not null, SSHConnection is not null) is { } needsPowerShell7)
         {
             ThrowTerminatingError(new ErrorRecord(new PSNotSupportedException(needsPowerShell7), ErrorIds.SshRemotingNeedsPowerShell7, ErrorCategory.NotImplemented, null));
+        }
+    }
+
+    /// <summary>-UseProcess has its own workers; the recycling limits are about them only.</summary>
+    private void CheckProcessParameters()
+    {
+        string? problem = UseProcess && (Sequential || UseNewRunspace || IsRemote)
+            ? "-UseProcess runs each worker in a PowerShell process of its own; it cannot be combined with -Sequential, -UseNewRunspace, -HostName, -SSHConnection or -Session."
+            : !UseProcess && (MaxItemsPerWorker > 0 || MaxWorkerMemoryMB > 0)
+            ? "-MaxItemsPerWorker and -MaxWorkerMemoryMB recycle worker processes: they go with -UseProcess."
+            : UseProcess && !ProcessConnection.Supported
+            ? "-UseProcess needs PowerShell's out-of-process runspaces, which this PowerShell lacks."
+            : null;
+        if (problem is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ParameterBindingException(problem), ErrorIds.ProcessParameterConflict, ErrorCategory.InvalidArgument, null));
         }
     }
 

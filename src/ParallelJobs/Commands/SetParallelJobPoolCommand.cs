@@ -24,7 +24,7 @@ public sealed class SetParallelJobPoolCommand : PSCmdlet
             WarmPool.IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds);
             if (IdleTimeoutSeconds == 0)
             {
-                WarmPool.Clear();
+                WarmPool.ClearAll();
             }
         }
 

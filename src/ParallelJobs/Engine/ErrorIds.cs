@@ -137,6 +137,17 @@ internal static class ErrorIds
     /// <summary>No remote host is left to run the items that are not done.</summary>
     public const string AllHostsLost = "AllHostsLost";
 
+    // --- Worker processes (-UseProcess) ---
+
+    /// <summary>-UseProcess with a switch it cannot go with (-Sequential, -UseNewRunspace, a remote target).</summary>
+    public const string ProcessParameterConflict = "ProcessParameterConflict";
+
+    /// <summary>A worker process could not be started, or ended while it was prepared.</summary>
+    public const string WorkerProcessStartFailed = "WorkerProcessStartFailed";
+
+    /// <summary>The worker process ended (an exit, a crash, a kill) while it ran the item.</summary>
+    public const string WorkerProcessExited = "WorkerProcessExited";
+
     // --- Web requests and crawls ---
 
     /// <summary>Nothing listens on the port (connection refused or connect failure).</summary>

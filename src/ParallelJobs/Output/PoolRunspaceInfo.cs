@@ -2,11 +2,14 @@ using System;
 
 namespace ParallelJobs;
 
-/// <summary>One idle worker runspace kept warm for the next call, as Get-ParallelJobPool shows it.</summary>
+/// <summary>One idle worker (a runspace, a worker process or an SSH session) kept warm for the next call, as Get-ParallelJobPool shows it.</summary>
 public sealed class PoolRunspaceInfo
 {
-    internal PoolRunspaceInfo(int id, string name, string configuration, DateTime created, DateTime lastUsed, int runs, TimeSpan expiresIn)
+    internal PoolRunspaceInfo(int id, string name, string configuration, DateTime created, DateTime lastUsed, int runs, TimeSpan expiresIn,
+        string kind = "Runspace", int? processId = null)
     {
+        Kind = kind;
+        ProcessId = processId;
         Id = id;
         Name = name;
         Configuration = configuration;
@@ -16,6 +19,12 @@ public sealed class PoolRunspaceInfo
         IdleTime = DateTime.Now - lastUsed;
         ExpiresIn = expiresIn < TimeSpan.Zero ? TimeSpan.Zero : expiresIn;
     }
+
+    /// <summary>Runspace (a thread of this process), Process (-UseProcess) or SSH (-HostName, -SSHConnection).</summary>
+    public string Kind { get; }
+
+    /// <summary>The worker process's id (Kind Process), else null.</summary>
+    public int? ProcessId { get; }
 
     /// <summary>The runspace's id, as Get-Runspace shows it.</summary>
     public int Id { get; }

@@ -10,7 +10,7 @@ namespace ParallelJobs.Remote;
 /// New-PSSession (closing that runspace closes its sessions), so both are kept and closed together.
 /// A session the caller passed with -Session is only borrowed, and given back as it came.
 /// </summary>
-internal sealed class RemoteConnection : IDisposable
+internal sealed class RemoteConnection : ISessionConnection
 {
     private readonly Runspace? _connector;
     private readonly StreamWriter? _sshInput;

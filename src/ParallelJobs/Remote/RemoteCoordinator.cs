@@ -20,7 +20,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
 
     private readonly object _lock = new();
     private readonly RemotePlan _plan;
-    private readonly HashSet<RemoteConnection> _open = new();
+    private readonly HashSet<ISessionConnection> _open = new();
     private bool _allLost;
     private bool _disposed;
 
@@ -53,7 +53,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
 
     public void Dispose()
     {
-        List<RemoteConnection> left;
+        List<ISessionConnection> left;
         lock (_lock)
         {
             _disposed = true;
@@ -61,7 +61,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
             _open.Clear();
         }
 
-        foreach (RemoteConnection connection in left)
+        foreach (ISessionConnection connection in left)
         {
             connection.DisposeInBackground();
         }

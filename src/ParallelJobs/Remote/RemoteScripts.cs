@@ -9,7 +9,8 @@ internal static class RemoteScripts
 {
     /// <summary>Defines the run's variables and functions and the item driver, in the global scope.</summary>
     public const string Setup = @"
-param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save)
+param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save, [string] $Location)
+if ($Location) { Set-Location -LiteralPath $Location }
 $Variables['ParallelJob'] = $null
 if ($Save) {
     # A session the caller lent us gets its own variables and functions back when the run ends.
@@ -71,6 +72,21 @@ function global:__pjRunItem {
         throw $__pjError
     }
 }
+# A batch in one round trip: after each item an end marker (with the error that ended it, if any), so the
+# caller charges what arrives before it to that item. A task cache emptied meanwhile is asked for again.
+function global:__pjRunBatch {
+    param([object[]] $__pjBatch)
+    for ($__pjN = 0; $__pjN -lt $__pjBatch.Count; $__pjN++) {
+        $__pjEntry = $__pjBatch[$__pjN]
+        if ($null -eq $__pjEntry.Task -and -not ($global:__pjTasks -is [hashtable] -and $global:__pjTasks.ContainsKey($__pjEntry.Id))) {
+            [pscustomobject]@{ __pjMissing = $__pjN }
+            return
+        }
+        $__pjEnded = $null
+        try { __pjRunItem $__pjEntry.Id $__pjEntry.Task $__pjEntry.Item } catch { $__pjEnded = $_ }
+        [pscustomobject]@{ __pjItemEnd = $__pjN; __pjError = $__pjEnded }
+    }
+}
 ";
 
     /// <summary>Gives a caller's session back as it was: its variables and functions, none of ours.</summary>
@@ -88,7 +104,7 @@ if ($saved) {
         else { $null = Set-Item -LiteralPath ""function:global:$name"" -Value $old }
     }
 }
-Remove-Item -LiteralPath function:__pjRunItem -ErrorAction Ignore
+Remove-Item -LiteralPath function:__pjRunItem, function:__pjRunBatch -ErrorAction Ignore
 Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail -Scope Global -ErrorAction Ignore
 ";
 }

@@ -26,14 +26,14 @@ internal sealed class RemoteSession : IDisposable
     private bool _defaultSent;
     private bool _prepared;
 
-    public RemoteSession(RemoteConnection connection)
+    public RemoteSession(ISessionConnection connection)
     {
         Connection = connection;
         _ps = PowerShell.Create();
         _ps.Runspace = connection.Runspace;
     }
 
-    public RemoteConnection Connection { get; }
+    public ISessionConnection Connection { get; }
 
     public PSDataStreams Streams => _ps.Streams;
 
@@ -43,6 +43,16 @@ internal sealed class RemoteSession : IDisposable
     /// </summary>
     public void Prepare(ScriptConfig config, string hostName, CancellationToken token)
     {
+        string where = $"on host '{hostName}'";
+        Initialize(config, where, local: false, token);
+        ApplyRun(config, where, location: null, local: false, token);
+    }
+
+    /// <summary>What is costly and the same for every run of one pool key: the modules and the initialization script.</summary>
+    /// <param name="where">Where, for messages: "on host 'x'", "in a worker process".</param>
+    /// <param name="local">A worker process of this machine: the error ids are those of local workers.</param>
+    public void Initialize(ScriptConfig config, string where, bool local, CancellationToken token)
+    {
         using PowerShell setup = PowerShell.Create();
         setup.Runspace = Connection.Runspace;
         using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
@@ -50,16 +60,23 @@ internal sealed class RemoteSession : IDisposable
         {
             setup.Commands.Clear();
             setup.AddCommand("Import-Module").AddParameter("Name", module).AddParameter("ErrorAction", ActionPreference.Stop);
-            Step(setup, token, ErrorIds.RemoteModuleImportFailed, $"The module '{module}' could not be imported on host '{hostName}'");
+            Step(setup, token, local ? ErrorIds.ModuleImportFailed : ErrorIds.RemoteModuleImportFailed, $"The module '{module}' could not be imported {where}");
         }
 
         if (!string.IsNullOrWhiteSpace(config.InitializationScript))
         {
             setup.Commands.Clear();
             setup.AddScript(config.InitializationScript, useLocalScope: false);
-            Step(setup, token, ErrorIds.RemoteInitializationScriptFailed, $"The initialization script failed on host '{hostName}'");
+            Step(setup, token, local ? ErrorIds.InitializationScriptFailed : ErrorIds.RemoteInitializationScriptFailed, $"The initialization script failed {where}");
         }
+    }
 
+    /// <summary>What each run sets: its variables and functions, the item driver and (locally) the caller's location.</summary>
+    public void ApplyRun(ScriptConfig config, string where, string? location, bool local, CancellationToken token)
+    {
+        using PowerShell setup = PowerShell.Create();
+        setup.Runspace = Connection.Runspace;
+        using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
         var variables = new Hashtable(StringComparer.OrdinalIgnoreCase);
         foreach (KeyValuePair<string, object?> entry in config.Variables)
         {
@@ -73,12 +90,13 @@ internal sealed class RemoteSession : IDisposable
             functions[entry.Key] = entry.Value;
         }
 
-        setup.Commands.Clear();
-        setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", variables).AddParameter("Functions", functions).AddParameter("Save", !Connection.Owned);
+        setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", variables).AddParameter("Functions", functions)
+            .AddParameter("Save", !Connection.Owned).AddParameter("Location", location);
 
         // From here on a borrowed session has something to give back, even if the setup is cut short.
         _prepared = true;
-        Step(setup, token, ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined on host '{hostName}'");
+        _defaultSent = false;
+        Step(setup, token, local ? ErrorIds.WorkerFailed : ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined {where}");
     }
 
     /// <summary>Runs one item; its output goes to <paramref name="output"/> as it arrives. Throws as the item does.</summary>
@@ -115,6 +133,67 @@ internal sealed class RemoteSession : IDisposable
     }
 
     public void ClearStreams() => _ps.Streams.ClearStreams();
+    /// <summary>
+    /// Runs <paramref name="items"/> from <paramref name="from"/> on in one round trip of <c>__pjRunBatch</c>:
+    /// each item's output, then its end marker (<see cref="BatchMarker"/>), arrive in <paramref name="output"/>.
+    /// </summary>
+    /// <param name="abort">When set before the batch ends (the worker process exited), the call gives up on it at once.</param>
+    public void InvokeBatch(IReadOnlyList<(ScriptTask Task, bool IsDefault, object? Input)> items, int from, PSDataCollection<PSObject> output, WaitHandle? abort = null)
+    {
+        var entries = new object[items.Count - from];
+        bool defaultInBatch = false;
+        for (int i = from; i < items.Count; i++)
+        {
+            (ScriptTask task, bool isDefault, object? input) = items[i];
+            var entry = new Hashtable { ["Item"] = input };
+            if (isDefault)
+            {
+                entry["Id"] = DefaultTaskId;
+                if (!_defaultSent && !defaultInBatch)
+                {
+                    entry["Task"] = Define(task);
+                    defaultInBatch = true;
+                }
+            }
+            else
+            {
+                entry["Task"] = Define(task);
+            }
+
+            entries[i - from] = entry;
+        }
+
+        _ps.Commands.Clear();
+        _ps.AddCommand("__pjRunBatch").AddParameter("__pjBatch", entries);
+        try
+        {
+            if (abort is null)
+            {
+                _ps.Invoke<PSObject>(null, output, Settings);
+                return;
+            }
+
+            IAsyncResult running = _ps.BeginInvoke<PSObject, PSObject>(null, output, Settings, null, null);
+            if (WaitHandle.WaitAny(new[] { running.AsyncWaitHandle, abort }) == 1 && !running.IsCompleted)
+            {
+                // The other side is gone and the transport has not noticed yet: this PowerShell is given up.
+                throw new RemoteConnectException("the other side of the session is gone", null);
+            }
+
+            _ps.EndInvoke(running);
+        }
+        finally
+        {
+            if (defaultInBatch)
+            {
+                _defaultSent = true;
+            }
+        }
+    }
+
+    /// <summary>The remote side lost the cached default task: the next batch sends it again.</summary>
+    public void ForgetDefault() => _defaultSent = false;
+
 
     private void InvokeDriver(object? id, Hashtable? definition, object? input, PSDataCollection<PSObject> output)
     {

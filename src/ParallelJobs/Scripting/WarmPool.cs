@@ -1,140 +1,81 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
 
 namespace ParallelJobs.Scripting;
 
 /// <summary>
-/// Worker runspaces kept warm between calls in this process. A call takes a runspace whose pool key
-/// matches, and gives it back reset when it is done; idle ones are closed after <see cref="IdleTimeout"/>.
+/// Workers kept warm between calls in this process: worker runspaces, worker processes (-UseProcess) and
+/// SSH sessions (-HostName, -SSHConnection). A call takes one whose pool key matches, and gives it back
+/// reset when it is done; idle ones are closed after <see cref="IdleTimeout"/>. One timeout and one limit
+/// (per kind) for all, set by Set-ParallelJobPool.
 /// </summary>
 internal static class WarmPool
 {
-    private static readonly object Lock = new();
-    private static readonly List<WorkerRunspace> Idle = new();
-    private static Timer? _timer;
+    private static readonly IdleShelf<WorkerRunspace> Runspaces = new(r => r.PoolKey, r => r.IsUsable, r => r.LastUsed, r => r.Dispose());
 
     public static TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The most idle runspaces kept; more are closed on release.</summary>
+    /// <summary>The most idle workers of each kind kept; more are closed on release.</summary>
     public static int MaxIdle { get; set; } = 32;
 
-    public static WorkerRunspace? TryTake(string poolKey)
-    {
-        lock (Lock)
-        {
-            for (int i = Idle.Count - 1; i >= 0; i--)
-            {
-                WorkerRunspace candidate = Idle[i];
-                if (candidate.PoolKey == poolKey)
-                {
-                    Idle.RemoveAt(i);
-                    if (candidate.IsUsable)
-                    {
-                        return candidate;
-                    }
+    /// <summary>The other kinds' shelves, so that the pool cmdlets reach them all.</summary>
+    private static readonly List<Func<int>> ClearOthers = new();
+    private static readonly List<Action> RescheduleOthers = new();
 
-                    candidate.Dispose();
-                }
-            }
-        }
-
-        return null;
-    }
+    public static WorkerRunspace? TryTake(string poolKey) => Runspaces.TryTake(poolKey);
 
     public static void Return(WorkerRunspace runspace)
     {
-        if (!runspace.IsUsable || IdleTimeout <= TimeSpan.Zero)
-        {
-            runspace.Dispose();
-            return;
-        }
-
         runspace.LastUsed = DateTime.Now;
-        WorkerRunspace? surplus = null;
-        lock (Lock)
-        {
-            Idle.Add(runspace);
-            if (Idle.Count > MaxIdle)
-            {
-                surplus = Idle[0];
-                Idle.RemoveAt(0);
-            }
-
-            _timer ??= new Timer(_ => Expire(), null, Timeout.Infinite, Timeout.Infinite);
-            _timer.Change(IdleTimeout + TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
-        }
-
-        surplus?.Dispose();
+        Runspaces.Return(runspace);
     }
 
-    public static IReadOnlyList<WorkerRunspace> Snapshot()
+    public static IReadOnlyList<WorkerRunspace> Snapshot() => Runspaces.Snapshot();
+
+    /// <summary>Makes a shelf for another kind of worker that the pool cmdlets clear and reschedule with the runspaces.</summary>
+    public static IdleShelf<T> NewShelf<T>(Func<T, string> key, Func<T, bool> usable, Func<T, DateTime> lastUsed, Action<T> close)
+        where T : class
     {
-        lock (Lock)
+        var shelf = new IdleShelf<T>(key, usable, lastUsed, close);
+        lock (ClearOthers)
         {
-            return Idle.ToArray();
+            ClearOthers.Add(shelf.Clear);
+            RescheduleOthers.Add(shelf.Reschedule);
         }
+
+        return shelf;
     }
 
-    /// <summary>Applies a changed timeout or limit to the runspaces already idle.</summary>
+    /// <summary>Applies a changed timeout or limit to the workers already idle.</summary>
     public static void Reschedule()
     {
-        while (true)
+        Runspaces.Reschedule();
+        foreach (Action reschedule in Others(RescheduleOthers))
         {
-            WorkerRunspace? surplus = null;
-            lock (Lock)
-            {
-                if (Idle.Count > MaxIdle)
-                {
-                    surplus = Idle[0];
-                    Idle.RemoveAt(0);
-                }
-            }
-
-            if (surplus is null)
-            {
-                break;
-            }
-
-            surplus.Dispose();
+            reschedule();
         }
-
-        Expire();
     }
 
     /// <summary>Closes every idle runspace; returns how many.</summary>
-    public static int Clear() => Remove(_ => true);
+    public static int Clear() => Runspaces.Clear();
 
-    private static void Expire()
+    /// <summary>Closes every idle worker of every kind; returns how many.</summary>
+    public static int ClearAll()
     {
-        DateTime cutoff = DateTime.Now - IdleTimeout;
-        Remove(r => r.LastUsed <= cutoff);
-        lock (Lock)
+        int closed = Runspaces.Clear();
+        foreach (Func<int> clear in Others(ClearOthers))
         {
-            if (Idle.Count > 0)
-            {
-                DateTime oldest = Idle.Min(r => r.LastUsed);
-                TimeSpan due = oldest + IdleTimeout - DateTime.Now;
-                _timer?.Change(due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
-            }
+            closed += clear();
         }
+
+        return closed;
     }
 
-    private static int Remove(Func<WorkerRunspace, bool> which)
+    private static T[] Others<T>(List<T> list)
     {
-        List<WorkerRunspace> removed;
-        lock (Lock)
+        lock (ClearOthers)
         {
-            removed = Idle.Where(which).ToList();
-            Idle.RemoveAll(r => removed.Contains(r));
+            return list.ToArray();
         }
-
-        foreach (WorkerRunspace runspace in removed)
-        {
-            runspace.Dispose();
-        }
-
-        return removed.Count;
     }
 }

@@ -1,0 +1,27 @@
+using System.Management.Automation;
+
+namespace ParallelJobs.Remote;
+
+/// <summary>What <c>__pjRunBatch</c> writes between items: the end of one (and its error), or a task the session lost.</summary>
+internal static class BatchMarker
+{
+    public const string ItemEnd = "__pjItemEnd";
+    public const string Error = "__pjError";
+    public const string Missing = "__pjMissing";
+
+    /// <summary>True when <paramref name="value"/> ended an item; <paramref name="error"/> is its terminating error, if any.</summary>
+    public static bool IsItemEnd(PSObject value, out object? error)
+    {
+        error = null;
+        if (value.BaseObject is not PSCustomObject || value.Properties[ItemEnd] is null)
+        {
+            return false;
+        }
+
+        error = value.Properties[Error]?.Value;
+        return true;
+    }
+
+    /// <summary>True when the session no longer holds the default task; the batch stopped before that item.</summary>
+    public static bool IsMissing(PSObject value) => value.BaseObject is PSCustomObject && value.Properties[Missing] is not null;
+}

@@ -1,0 +1,165 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using ParallelJobs.Remote;
+using ParallelJobs.Scripting;
+
+namespace ParallelJobs.Workers;
+
+/// <summary>
+/// One worker process made ready for a pool key: its modules imported, its initialization script run and
+/// its parent watched, once; each call then sets its own variables, functions and location, and a reset
+/// removes them before the process goes back to the pool.
+/// </summary>
+internal sealed class ProcessWorker : IDisposable
+{
+    public const string Where = "in a worker process";
+
+    private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
+
+    private ProcessWorker(ProcessConnection connection, string poolKey, string description)
+    {
+        Connection = connection;
+        Session = new RemoteSession(connection);
+        PoolKey = poolKey;
+        Description = description;
+        Created = DateTime.Now;
+        LastUsed = Created;
+    }
+
+    public ProcessConnection Connection { get; }
+
+    public RemoteSession Session { get; }
+
+    public string PoolKey { get; }
+
+    public string Description { get; }
+
+    public DateTime Created { get; }
+
+    public DateTime LastUsed { get; set; }
+
+    /// <summary>How many calls have used it.</summary>
+    public int Runs { get; private set; }
+
+    /// <summary>How many items it has run since it started, for -MaxItemsPerWorker.</summary>
+    public int ItemsRun { get; set; }
+
+    public bool IsUsable => Connection.IsOpen && Connection.Runspace.RunspaceAvailability == System.Management.Automation.Runspaces.RunspaceAvailability.Available;
+
+    /// <summary>
+    /// Starts a process and prepares it for <paramref name="config"/>. Throws <see cref="WorkerSetupException"/>
+    /// when it cannot start or be prepared, <see cref="OperationCanceledException"/> when the run stops.
+    /// </summary>
+    public static ProcessWorker Start(ScriptConfig config, CancellationToken token)
+    {
+        ProcessConnection connection;
+        try
+        {
+            connection = ProcessConnection.Start(config.Location, token);
+        }
+        catch (RemoteConnectException ex)
+        {
+            throw new WorkerSetupException(Engine.ErrorIds.WorkerProcessStartFailed, $"A worker process could not be started: {ex.Message}", ex);
+        }
+
+        var worker = new ProcessWorker(connection, config.PoolKey, config.Describe());
+        try
+        {
+            worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", System.Diagnostics.Process.GetCurrentProcess().Id));
+            worker.Session.Initialize(config, Where, local: true, token);
+            worker.Step(ProcessScripts.Baseline, token);
+            return worker;
+        }
+        catch (RemoteSetupException ex)
+        {
+            worker.Dispose();
+            throw new WorkerSetupException(ex.ErrorId, ex.Message, ex);
+        }
+        catch (RemoteConnectException ex)
+        {
+            worker.Dispose();
+            throw new WorkerSetupException(Engine.ErrorIds.WorkerProcessStartFailed, $"A worker process ended while it was prepared: {ex.Message}", ex);
+        }
+        catch
+        {
+            worker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Sets the call's variables, functions and location. Throws as <see cref="Start"/> does.</summary>
+    public void ApplyRun(ScriptConfig config, CancellationToken token)
+    {
+        try
+        {
+            Session.ApplyRun(config, Where, config.Location, local: true, token);
+        }
+        catch (RemoteSetupException ex)
+        {
+            throw new WorkerSetupException(ex.ErrorId, ex.Message, ex);
+        }
+        catch (RemoteConnectException ex)
+        {
+            throw new WorkerSetupException(Engine.ErrorIds.WorkerProcessStartFailed, $"A worker process ended while it was prepared: {ex.Message}", ex);
+        }
+
+        Runs++;
+    }
+
+    /// <summary>Removes what the call left behind. False when the process cannot be reused.</summary>
+    public bool Reset()
+    {
+        if (!IsUsable)
+        {
+            return false;
+        }
+
+        try
+        {
+            Step(ProcessScripts.Reset, CancellationToken.None);
+            Session.ClearStreams();
+            LastUsed = DateTime.Now;
+            return true;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        Session.Dispose();
+        Connection.Dispose();
+    }
+
+    private void Step(string script, CancellationToken token, params (string Name, object? Value)[] parameters)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = Connection.Runspace;
+        ps.AddScript(script, useLocalScope: true);
+        foreach ((string name, object? value) in parameters)
+        {
+            ps.AddParameter(name, value);
+        }
+
+        using CancellationTokenRegistration stop = token.Register(() => ps.BeginStop(null, null));
+        try
+        {
+            ps.Invoke(null, Settings);
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(token);
+        }
+        catch (RemoteException ex) when (Connection.IsOpen)
+        {
+            throw new RemoteSetupException(Engine.ErrorIds.WorkerFailed, $"A worker process could not be prepared: {SshConnector.Reason(ex)}", ex);
+        }
+        catch (Exception ex) when (ex is not RemoteSetupException)
+        {
+            throw new RemoteConnectException(SshConnector.Reason(ex), ex);
+        }
+    }
+}
