@@ -71,8 +71,9 @@ internal sealed class ImageResizer : IImageResizer
     {
         string source = (string)item.Input!;
         string destination = _settings.DestinationFor(source);
-        CheckNotSource(source, destination);
-        if (_claims.TryGetValue(FileSystemNative.EntryPath(destination), out string? first) && !ImageResizeSettings.SamePath(first, source))
+        string entry = FileSystemNative.EntryPath(destination);
+        CheckNotSource(source, destination, entry);
+        if (_claims.TryGetValue(entry, out string? first) && !ImageResizeSettings.SamePath(first, source))
         {
             throw ImageErrors.DestinationCollision(source, destination, first);
         }
@@ -124,11 +125,11 @@ internal sealed class ImageResizer : IImageResizer
     }
 
     /// <summary>Refuses a destination that is, or is reached through a link as, a source known so far.</summary>
-    private void CheckNotSource(string source, string destination)
+    private void CheckNotSource(string source, string destination, string? entry = null)
     {
         if (ImageResizeSettings.SamePath(source, destination)
             || _sources.ContainsKey(Path.GetFullPath(destination))
-            || _sources.ContainsKey(FileSystemNative.EntryPath(destination))
+            || _sources.ContainsKey(entry ?? FileSystemNative.EntryPath(destination))
             || (FileSystemNative.RealPath(destination) is { } real && _sources.ContainsKey(real)))
         {
             throw ImageErrors.DestinationIsSource(source, destination);

@@ -56,6 +56,19 @@ internal static class FileSystemNative
     public static string? RealPath(string path)
     {
         string full = Path.GetFullPath(path);
+        if (!_isWindows && !_nativeMissing)
+        {
+            // realpath fails for a missing path itself: no stat calls first, as this runs several times per image.
+            try
+            {
+                return UnixRealPath(full);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _nativeMissing = true;
+            }
+        }
+
         if (!File.Exists(full) && !Directory.Exists(full) && Kind(full) == FileKind.Missing)
         {
             return null;
