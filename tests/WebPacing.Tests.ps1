@@ -25,8 +25,9 @@ Describe 'Invoke-ParallelWebRequest -RatePerSecond' {
         $times = Get-Arrivals $key
         $times | Should -HaveCount 16
         $span = ($times | Measure-Object -Maximum).Maximum - ($times | Measure-Object -Minimum).Minimum
-        # 15 gaps of 100 ms: 1.5 s; unpaced, 16 local requests at 8 wide take a few ms.
-        $span | Should -BeGreaterThan 1300
+        # 15 gaps of 100 ms: 1.5 s; unpaced, 16 local requests at 8 wide take a few ms. The pacer spaces the starts,
+        # so on a loaded machine a late first request shortens the span the server sees: the bound leaves room.
+        $span | Should -BeGreaterThan 1000
         $span | Should -BeLessThan 4000
     }
 
