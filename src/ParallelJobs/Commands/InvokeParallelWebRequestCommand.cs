@@ -258,6 +258,17 @@ public sealed class InvokeParallelWebRequestCommand : ParallelCommandBase
                 _entityTimeout, RetryNonIdempotent));
         }
 
+        // One request per item: its host's turn is waited for before the attempt begins, so the wait does not count
+        // toward -ItemTimeoutSeconds (the engine's watchdog starts with the attempt). One item per batch, so that no
+        // item waits behind another host's turn on the same worker.
+        options.StartPacer = settings.Pacer;
+        options.StartPacerKey = web.PaceKeyOf;
+        web.PacedAtStart = true;
+        if (RatePerSecond > 0)
+        {
+            options.BatchSize = 1;
+        }
+
         return new OperationRunnerFactory(web);
     }
 

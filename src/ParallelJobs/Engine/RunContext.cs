@@ -75,7 +75,10 @@ internal sealed class RunContext
         // -RatePerSecond: every runner begins each item of its batch here, just before running it, so waiting here
         // (on the worker's own thread, outside the lock, before the attempt's clock starts) paces every start. A stop
         // ends the wait; the runner then sees the stop itself.
-        Options.StartPacer?.Wait(string.Empty, Token);
+        if (Options.StartPacer is { } pacer && (Options.StartPacerKey is { } keyOf ? keyOf(item) : string.Empty) is { } key)
+        {
+            pacer.Wait(key, Token);
+        }
         lock (_lock)
         {
             if (_isAbandoned)

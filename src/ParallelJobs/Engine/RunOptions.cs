@@ -46,8 +46,11 @@ internal sealed class RunOptions
     /// </summary>
     public bool LiveOutput { get; set; }
 
-    /// <summary>Invoke-ParallelJob -RatePerSecond: paces the start of every attempt (key ""), whatever the batch size.</summary>
+    /// <summary>-RatePerSecond: paces the start of every attempt (Invoke-ParallelJob: key ""), whatever the batch size.</summary>
     public RatePacer? StartPacer { get; set; }
+
+    /// <summary>The pacing key of an item (a web request's host); null starts it unpaced. Without it every item is key "".</summary>
+    public Func<WorkItem, string?>? StartPacerKey { get; set; }
 
     /// <summary>Run items on the pipeline thread, in the caller's runspace, one at a time (-Sequential).</summary>
     public bool Sequential { get; set; }

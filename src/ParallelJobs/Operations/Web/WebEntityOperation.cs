@@ -103,6 +103,9 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
         for (int attempt = 1; ; attempt++)
         {
             ItemOperationException failure;
+
+            // The turn for -RatePerSecond (or a Retry-After pause) is waited for before the request's timeout starts.
+            _web.PaceFirst(spec.Uri, token);
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(token))
             {
                 if (_requestTimeout is { } limit)
@@ -112,7 +115,8 @@ internal sealed class WebEntityOperation : IItemOperation, IDisposable
 
                 try
                 {
-                    return _web.Fetch(spec, null, attempt, owner, (item.Index, place), context, timeout.Token, ex => Failed(template, item, ex, context, errors));
+                    return _web.Fetch(spec, null, attempt, owner, (item.Index, place), context, timeout.Token, ex => Failed(template, item, ex, context, errors),
+                        firstPaced: true);
                 }
                 catch (OperationCanceledException ex) when (!token.IsCancellationRequested)
                 {

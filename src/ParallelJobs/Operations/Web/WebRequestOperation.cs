@@ -42,8 +42,31 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     public IList? Execute(WorkItem item, ItemContext context, CancellationToken token)
     {
         WebRequestSpec spec = WebRequestSpec.From(item.Input, _defaults);
-        return Fetch(spec, item, item.Attempts, item.Index.ToString(CultureInfo.InvariantCulture), (item.Index, 0), context, token);
+        return Fetch(spec, item, item.Attempts, item.Index.ToString(CultureInfo.InvariantCulture), (item.Index, 0), context, token,
+            firstPaced: PacedAtStart);
     }
+
+    /// <summary>
+    /// True when the engine waits for the first request's host before the attempt begins (RunOptions.StartPacer with
+    /// <see cref="PaceKeyOf"/>), so the wait for -RatePerSecond does not count toward the item's timeout.
+    /// </summary>
+    internal bool PacedAtStart { get; set; }
+
+    /// <summary>The pacing key (host and port) of an item's first request, or null when the item is no usable request.</summary>
+    internal string? PaceKeyOf(WorkItem item)
+    {
+        try
+        {
+            return WebRequestSpec.From(item.Input, _defaults).Uri.Authority;
+        }
+        catch (ItemOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits for the host's turn (-RatePerSecond, Retry-After pauses) before a request that is not sent yet.</summary>
+    internal void PaceFirst(Uri uri, CancellationToken token) => Pace(uri, token);
 
     /// <summary>
     /// One request, and with -FollowRelLink the pages its Link: rel="next" headers lead to, in order. A later page
@@ -51,10 +74,10 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     /// <paramref name="guardItem"/> is the engine's item whose timeout retries the request (null: the caller retries).
     /// </summary>
     internal List<object?> Fetch(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token,
-        Action<ItemOperationException>? laterPageFailed = null)
+        Action<ItemOperationException>? laterPageFailed = null, bool firstPaced = false)
     {
         var pages = new List<object?>();
-        ParallelWebResponse page = FetchOne(spec, guardItem, attempts, owner, position, context, token);
+        ParallelWebResponse page = FetchOne(spec, guardItem, attempts, owner, position, context, token, firstPaced);
         pages.Add(page);
         while (_settings.FollowRelLink && pages.Count < _settings.MaximumFollowRelLink
             && RelLink.Next(page.Headers, page.Uri) is { } next)
@@ -97,7 +120,8 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     private static bool IsSameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
 
-    private ParallelWebResponse FetchOne(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token)
+    private ParallelWebResponse FetchOne(WebRequestSpec spec, WorkItem? guardItem, int attempts, string owner, (long, int) position, ItemContext context, CancellationToken token,
+        bool firstPaced = false)
     {
         CheckSecretScheme(spec.Uri);
         WebRequestSpec.CheckHeader("User-Agent", _settings.UserAgent);
@@ -127,7 +151,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
                 _resend.Sending(guardItem!);
             }
 
-            response = SendFollowingRedirects(spec, context, requestToken, out answered);
+            response = SendFollowingRedirects(spec, context, requestToken, firstPaced, out answered);
             try
             {
                 if (_settings.Download is { } download && (int)response.StatusCode < 400)
@@ -246,7 +270,7 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
     /// 301 or 302 after a POST, go on as GET without the body; 307 and 308 keep the method and body. The
     /// Authorization header is not sent on after a redirect, as Invoke-RestMethod does not.
     /// </summary>
-    private HttpResponseMessage SendFollowingRedirects(WebRequestSpec spec, ItemContext context, CancellationToken token, out Uri answered)
+    private HttpResponseMessage SendFollowingRedirects(WebRequestSpec spec, ItemContext context, CancellationToken token, bool firstPaced, out Uri answered)
     {
         Uri current = spec.Uri;
         HttpMethod method = spec.Method;
@@ -256,7 +280,11 @@ internal sealed class WebRequestOperation : IItemOperation, IDisposable
             HttpResponseMessage response;
             using (HttpRequestMessage request = BuildRequest(spec, method, current, withBody, redirected: redirects > 0 || spec.DropAuthorization))
             {
-                Pace(current, token);
+                if (redirects > 0 || !firstPaced)
+                {
+                    Pace(current, token);
+                }
+
                 if (_settings.Verbose)
                 {
                     context.WriteVerbose(WebVerbose.Request(request, _settings.Download?.Describe()));
