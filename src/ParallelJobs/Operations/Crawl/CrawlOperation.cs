@@ -260,6 +260,7 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
             return new ParallelCrawlPage(target.Uri, target.Depth, target.Referrer, status, mediaType, title, links, elapsed)
             {
                 Content = _settings.IncludeContent ? text : null,
+                Text = _settings.IncludeContent && html && text is not null ? HtmlText.Extract(text, token) : null,
                 ContentTruncated = _settings.IncludeContent && text is not null && (!body.Complete || body.Kept!.Length < body.Total),
                 OutFile = body.File,
             };
