@@ -108,11 +108,20 @@ internal static class HtmlText
             return;
         }
 
-        run.Clear();
-        run.Append(html, start, length);
-        string decoded = run.ToString().IndexOf('&') >= 0 ? WebUtility.HtmlDecode(run.ToString()) : run.ToString();
-        foreach (char c in decoded)
+        // Only a run with an entity is copied out to be decoded; the rest is read in place.
+        string source = html;
+        if (html.IndexOf('&', start, length) >= 0)
         {
+            run.Clear();
+            run.Append(html, start, length);
+            source = WebUtility.HtmlDecode(run.ToString());
+            start = 0;
+            length = source.Length;
+        }
+
+        for (int k = start; k < start + length; k++)
+        {
+            char c = source[k];
             if (char.IsWhiteSpace(c))
             {
                 if (text.Length > 0 && text[text.Length - 1] != ' ' && text[text.Length - 1] != '\n')
