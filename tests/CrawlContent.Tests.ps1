@@ -31,7 +31,9 @@ Describe 'Invoke-ParallelCrawl -IncludeContent' {
         $index.ContentTruncated | Should -BeFalse
         # The same text Invoke-WebRequest reads.
         $index.Content | Should -BeExactly (Invoke-WebRequest "$base/csite/index.html").Content
+        $index.Text | Should -BeLike "Content home`ndocs/a.html`ndocs/b.html`n*"
         ($pages | Where-Object { $_.Uri.AbsolutePath -eq '/csite/data.json' }).Content | Should -BeExactly '{"caf\u00e9":1}'
+        ($pages | Where-Object { $_.Uri.AbsolutePath -eq '/csite/data.json' }).Text | Should -BeNullOrEmpty
         ($pages | Where-Object { $_.Uri.AbsolutePath -eq '/csite/image.png' }).Content | Should -BeNullOrEmpty
     }
 

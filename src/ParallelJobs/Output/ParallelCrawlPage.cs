@@ -48,6 +48,12 @@ public sealed class ParallelCrawlPage
     /// </summary>
     public string? Content { get; internal set; }
 
+    /// <summary>
+    /// With -IncludeContent, for an HTML page: its readable text, without tags, comments, title, scripts or styles,
+    /// entities decoded, white space collapsed, one line per block element (paragraph, heading, list item ...).
+    /// </summary>
+    public string? Text { get; internal set; }
+
     /// <summary>True when <see cref="Content"/> holds only the start of a longer body.</summary>
     public bool ContentTruncated { get; internal set; }
 

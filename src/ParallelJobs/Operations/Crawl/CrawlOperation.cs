@@ -41,6 +41,10 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
     private int _claimed;
     private int _limitReported;
 
+    /// <summary>The host slot <see cref="WaitTurn"/> took for this worker's item, freed once its fetch is done.</summary>
+    [ThreadStatic]
+    private static IDisposable? _heldSlot;
+
     public CrawlOperation(HttpClient client, CrawlScope scope, CrawlSettings settings)
     {
         _client = client;
@@ -99,6 +103,7 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
 
             if (_pacer.Wait(UrlNormalizer.Origin(target.Uri), token, delay))
             {
+                _heldSlot = slot;
                 return slot;
             }
         }
@@ -155,7 +160,17 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
             }
         }
 
-        ParallelCrawlPage page = Fetch(target, context, token);
+        ParallelCrawlPage page;
+        try
+        {
+            page = Fetch(target, context, token);
+        }
+        finally
+        {
+            // -MaxPerHost counts fetches: a -Process script or the link walk does not hold the host's slot.
+            Interlocked.Exchange(ref _heldSlot, null)?.Dispose();
+        }
+
         if (target.Depth < _maxDepth)
         {
             Follow(page, context, token);
@@ -245,6 +260,7 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
             return new ParallelCrawlPage(target.Uri, target.Depth, target.Referrer, status, mediaType, title, links, elapsed)
             {
                 Content = _settings.IncludeContent ? text : null,
+                Text = _settings.IncludeContent && html && text is not null ? HtmlText.Extract(text, token) : null,
                 ContentTruncated = _settings.IncludeContent && text is not null && (!body.Complete || body.Kept!.Length < body.Total),
                 OutFile = body.File,
             };
