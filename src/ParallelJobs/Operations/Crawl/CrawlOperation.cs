@@ -191,7 +191,7 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
     private ParallelCrawlPage Fetch(CrawlTarget target, ItemContext context, CancellationToken token)
     {
         long started = Stopwatch.GetTimestamp();
-        context.WriteVerbose(CrawlVerbose.Request(HttpVersion.Version11, "GET", target.Uri));
+        context.WriteVerbose(WebVerbose.Request(HttpVersion.Version11, "GET", target.Uri));
         HttpResponseMessage response;
         try
         {
@@ -229,7 +229,7 @@ internal sealed class CrawlOperation : IItemOperation, IPacedOperation, IDisposa
             }
 
             long? size = body.Complete ? body.Total : response.Content?.Headers.ContentLength;
-            context.WriteVerbose(CrawlVerbose.Response(status, response.ReasonPhrase, mediaType, size));
+            context.WriteVerbose(WebVerbose.Response(status, response.ReasonPhrase, mediaType, size));
             string? text = body.Kept is null ? null : ResponseBody.Decode(body.Kept, contentType);
             TimeSpan elapsed = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - started) / (double)Stopwatch.Frequency);
             if (retryable)

@@ -6,6 +6,8 @@ using System.Net.Http;
 using System.Threading;
 using System.Xml;
 
+using ParallelJobs.Operations.Web;
+
 namespace ParallelJobs.Operations.Crawl;
 
 /// <summary>
@@ -117,19 +119,19 @@ internal sealed class SitemapReader
         {
             for (int hop = 0; hop <= MaxRedirects; hop++)
             {
-                _verbose(CrawlVerbose.Request(System.Net.HttpVersion.Version11, "GET", uri));
+                _verbose(WebVerbose.Request(System.Net.HttpVersion.Version11, "GET", uri));
                 using HttpResponseMessage response = _client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cts.Token).GetAwaiter().GetResult();
                 int status = (int)response.StatusCode;
                 if (status >= 300 && status < 400 && response.Headers.Location is { } location)
                 {
-                    _verbose(CrawlVerbose.Response(status, response.ReasonPhrase, response.Content?.Headers.ContentType?.MediaType, null));
+                    _verbose(WebVerbose.Response(status, response.ReasonPhrase, response.Content?.Headers.ContentType?.MediaType, null));
                     uri = new Uri(uri, location);
                     continue;
                 }
 
                 if (status < 200 || status >= 300)
                 {
-                    _verbose(CrawlVerbose.Response(status, response.ReasonPhrase, response.Content?.Headers.ContentType?.MediaType, response.Content?.Headers.ContentLength));
+                    _verbose(WebVerbose.Response(status, response.ReasonPhrase, response.Content?.Headers.ContentType?.MediaType, response.Content?.Headers.ContentLength));
                     string message = $"The sitemap {uri} answered {status} {response.ReasonPhrase}".TrimEnd() + ": no start pages from it.";
                     if (named || status != 404)
                     {
@@ -145,7 +147,7 @@ internal sealed class SitemapReader
 
                 using Stream stream = response.Content!.ReadAsStreamAsync().GetAwaiter().GetResult();
                 byte[] body = ReadLimited(stream, cts.Token, out bool cut);
-                _verbose(CrawlVerbose.Response(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, cut ? null : body.Length));
+                _verbose(WebVerbose.Response(status, response.ReasonPhrase, response.Content.Headers.ContentType?.MediaType, cut ? null : body.Length));
                 if (body.Length >= 2 && body[0] == 0x1F && body[1] == 0x8B)
                 {
                     // sitemap.xml.gz, or a server that gzips without saying so.

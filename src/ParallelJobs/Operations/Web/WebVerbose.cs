@@ -12,18 +12,22 @@ namespace ParallelJobs.Operations.Web;
 /// </summary>
 internal static class WebVerbose
 {
-    public static string Request(HttpRequestMessage request, string? outFile)
+    public static string Request(HttpRequestMessage request, string? outFile) =>
+        Request(request.Version, request.Method.Method, request.RequestUri, request.Content?.Headers.ContentType?.MediaType,
+            request.Content?.Headers.ContentLength, outFile);
+
+    /// <summary>Also for the crawl's requests and the sitemaps it reads, which are worded the same.</summary>
+    public static string Request(Version version, string method, Uri? uri, string? mediaType = null, long? length = null, string? outFile = null)
     {
         var line = new StringBuilder(128);
-        Uri? uri = request.RequestUri;
-        line.Append("WebRequest: v").Append(request.Version).Append(' ').Append(request.Method).Append(' ')
+        line.Append("WebRequest: v").Append(version).Append(' ').Append(method).Append(' ')
             .Append(uri?.GetLeftPart(UriPartial.Path));
         if (uri is not null && uri.Query.Length > 1)
         {
             line.Append(" with query length ").Append((uri.Query.Length - 1).ToString(CultureInfo.InvariantCulture));
         }
 
-        AppendBody(line, request.Content?.Headers.ContentType?.MediaType, request.Content?.Headers.ContentLength);
+        AppendBody(line, mediaType, length);
         if (outFile is not null)
         {
             line.Append(" output to ").Append(outFile);
@@ -32,12 +36,21 @@ internal static class WebVerbose
         return line.ToString();
     }
 
-    public static string Response(HttpResponseMessage response)
+    public static string Response(HttpResponseMessage response) =>
+        Response((int)response.StatusCode, response.ReasonPhrase ?? response.StatusCode.ToString(),
+            response.Content?.Headers.ContentType?.MediaType, response.Content?.Headers.ContentLength);
+
+    /// <param name="length">The body's length in bytes when known (read to its end, or Content-Length).</param>
+    public static string Response(int status, string? reason, string? mediaType, long? length)
     {
         var line = new StringBuilder(128);
-        line.Append("WebResponse: ").Append(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(response.ReasonPhrase ?? response.StatusCode.ToString());
-        AppendBody(line, response.Content?.Headers.ContentType?.MediaType, response.Content?.Headers.ContentLength);
+        line.Append("WebResponse: ").Append(status.ToString(CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(reason))
+        {
+            line.Append(' ').Append(reason);
+        }
+
+        AppendBody(line, mediaType, length);
         return line.ToString();
     }
 
