@@ -7,7 +7,7 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// On import, on a background thread: opens runspaces into the warm pool one at a time up to
-/// <see cref="PooledRunspaces"/>, then runs a few trivial items through the real engine (two workers, both
+/// <see cref="PooledRunspaces"/> (the default -ThrottleLimit), then runs a few trivial items through the real engine (two workers, both
 /// batch paths, on pooled runspaces), which compiles its hot code. The first call then neither builds the
 /// session state nor pays the JIT on every worker at once, and a call made meanwhile takes each runspace as
 /// soon as it is ready.
@@ -15,11 +15,12 @@ namespace ParallelJobs.Scripting;
 internal static class Prewarmer
 {
     /// <summary>
-    /// The seed example's -ThrottleLimit 10: ten open runspaces before the first call are what let its
-    /// first wave start at once (opening them then costs the first items ~100 ms on two cores). Idle,
-    /// they hold about 1 MB each, and the pool closes them after its idle timeout.
+    /// As many as a call with the default -ThrottleLimit uses, so that it starts at once; a session that
+    /// never runs a job pays for no more. A call with a higher limit (the seed example's 10) opens the rest
+    /// itself, on its workers in parallel, once the first runspace and the engine are compiled (tens of
+    /// milliseconds). Idle, they hold about 1 MB each, and the pool closes them after its idle timeout.
     /// </summary>
-    private const int PooledRunspaces = 10;
+    private const int PooledRunspaces = Commands.InvokeParallelJobCommand.DefaultScriptThrottleLimit;
 
     private const int WarmupWorkers = 2;
 
