@@ -26,6 +26,7 @@ internal static class Prewarmer
 
     private static Thread? _thread;
     private static volatile bool _callStarted;
+    private static ParallelRun? _warmupRun;
 
     private static int _started;
 
@@ -46,10 +47,23 @@ internal static class Prewarmer
     }
 
     /// <summary>
-    /// A real call has started: stop opening runspaces for the pool. Its workers open what the pool lacks
-    /// themselves, and opening more here too would only take the cores from them.
+    /// A real call has started: stop opening runspaces for the pool, and stop the warm-up run, which would
+    /// hold two pooled runspaces while the call looks for them (stopped between trivial items, they go back
+    /// to the pool). Its workers open what the pool lacks themselves, and opening more here too would only
+    /// take the cores from them.
     /// </summary>
-    public static void CallStarted() => _callStarted = true;
+    public static void CallStarted()
+    {
+        _callStarted = true;
+        try
+        {
+            Volatile.Read(ref _warmupRun)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The warm-up run ended meanwhile.
+        }
+    }
 
     /// <summary>Waits for the warm-up, so that clearing the pool really leaves it empty.</summary>
     public static void Wait() => Volatile.Read(ref _thread)?.Join(TimeSpan.FromSeconds(30));
@@ -79,13 +93,21 @@ internal static class Prewarmer
             var options = new RunOptions { ThrottleLimit = WarmupWorkers };
             using var factory = new ScriptRunnerFactory(config, options.ThrottleLimit, warmup: true);
             using var run = new ParallelRun(options, factory);
-            var writer = new DiscardingWriter();
-            for (int i = 0; i < 8; i++)
+            Volatile.Write(ref _warmupRun, run);
+            try
             {
-                run.Add(i, null, writer);
-            }
+                var writer = new DiscardingWriter();
+                for (int i = 0; i < 8 && !_callStarted; i++)
+                {
+                    run.Add(i, null, writer);
+                }
 
-            run.InputEnded(writer);
+                run.InputEnded(writer);
+            }
+            finally
+            {
+                Volatile.Write(ref _warmupRun, null);
+            }
         }
         catch (Exception)
         {
