@@ -21,7 +21,7 @@ public class ErrorIdsTests
     // Words of that shape in the help that are neither ids nor names the module's own types carry.
     private static readonly HashSet<string> OtherWords = new(StringComparer.Ordinal)
     {
-        "ActiveDirectory", "BadParameters", "BatchMode", "ErrorFidelity", "CliXml", "ComputerName", "FileInfo", "FileSystem",
+        "ActiveDirectory", "BadParameters", "BatchMode", "CommandNotFoundException", "ErrorFidelity", "CliXml", "ComputerName", "FileInfo", "FileSystem",
         "FullName", "GiB", "HtmlAgilityPack", "HttpClient", "IdentityFilePath", "ImageSharp", "MshCommandRuntime",
         "MyTools", "NuGet", "OpenSSH", "PowerShell", "ProxyCommand", "ProxyJump", "ReadyToRun", "ServerAliveCountMax",
         "ServerAliveInterval", "SixLabors", "SocketsHttpHandler", "SshTestLab", "TestHelpers", "TestServer",

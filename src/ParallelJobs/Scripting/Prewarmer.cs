@@ -7,7 +7,7 @@ namespace ParallelJobs.Scripting;
 
 /// <summary>
 /// On import, on a background thread: opens runspaces into the warm pool one at a time up to
-/// <see cref="PooledRunspaces"/>, then runs a few trivial items through the real engine (two workers, both
+/// <see cref="PooledRunspaces"/> (the default -ThrottleLimit), then runs a few trivial items through the real engine (two workers, both
 /// batch paths, on pooled runspaces), which compiles its hot code. The first call then neither builds the
 /// session state nor pays the JIT on every worker at once, and a call made meanwhile takes each runspace as
 /// soon as it is ready.
@@ -15,16 +15,18 @@ namespace ParallelJobs.Scripting;
 internal static class Prewarmer
 {
     /// <summary>
-    /// The seed example's -ThrottleLimit 10: ten open runspaces before the first call are what let its
-    /// first wave start at once (opening them then costs the first items ~100 ms on two cores). Idle,
-    /// they hold about 1 MB each, and the pool closes them after its idle timeout.
+    /// As many as a call with the default -ThrottleLimit uses, so that it starts at once; a session that
+    /// never runs a job pays for no more. A call with a higher limit (the seed example's 10) opens the rest
+    /// itself, on its workers in parallel, once the first runspace and the engine are compiled (tens of
+    /// milliseconds). Idle, they hold about 1 MB each, and the pool closes them after its idle timeout.
     /// </summary>
-    private const int PooledRunspaces = 10;
+    private const int PooledRunspaces = Commands.InvokeParallelJobCommand.DefaultScriptThrottleLimit;
 
     private const int WarmupWorkers = 2;
 
     private static Thread? _thread;
     private static volatile bool _callStarted;
+    private static ParallelRun? _warmupRun;
 
     private static int _started;
 
@@ -45,10 +47,23 @@ internal static class Prewarmer
     }
 
     /// <summary>
-    /// A real call has started: stop opening runspaces for the pool. Its workers open what the pool lacks
-    /// themselves, and opening more here too would only take the cores from them.
+    /// A real call has started: stop opening runspaces for the pool, and stop the warm-up run, which would
+    /// hold two pooled runspaces while the call looks for them (stopped between trivial items, they go back
+    /// to the pool). Its workers open what the pool lacks themselves, and opening more here too would only
+    /// take the cores from them.
     /// </summary>
-    public static void CallStarted() => _callStarted = true;
+    public static void CallStarted()
+    {
+        _callStarted = true;
+        try
+        {
+            Volatile.Read(ref _warmupRun)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The warm-up run ended meanwhile.
+        }
+    }
 
     /// <summary>Waits for the warm-up, so that clearing the pool really leaves it empty.</summary>
     public static void Wait() => Volatile.Read(ref _thread)?.Join(TimeSpan.FromSeconds(30));
@@ -78,13 +93,21 @@ internal static class Prewarmer
             var options = new RunOptions { ThrottleLimit = WarmupWorkers };
             using var factory = new ScriptRunnerFactory(config, options.ThrottleLimit, warmup: true);
             using var run = new ParallelRun(options, factory);
-            var writer = new DiscardingWriter();
-            for (int i = 0; i < 8; i++)
+            Volatile.Write(ref _warmupRun, run);
+            try
             {
-                run.Add(i, null, writer);
-            }
+                var writer = new DiscardingWriter();
+                for (int i = 0; i < 8 && !_callStarted; i++)
+                {
+                    run.Add(i, null, writer);
+                }
 
-            run.InputEnded(writer);
+                run.InputEnded(writer);
+            }
+            finally
+            {
+                Volatile.Write(ref _warmupRun, null);
+            }
         }
         catch (Exception)
         {
