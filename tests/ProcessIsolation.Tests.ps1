@@ -76,16 +76,17 @@ Describe 'Worker processes isolate their items' {
     }
 
     It '-ItemTimeoutSeconds kills a process whose item does not stop (a blocking .NET call)' {
+        $folder = New-TestFolder
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
-        $results = 1..3 | Invoke-ParallelJob @p -ItemTimeoutSeconds 1 -AsResult {
-            if ($_ -eq 2) { $PID; [System.Threading.Thread]::Sleep(60000) }
+        $results = 1..3 | Invoke-ParallelJob @p -ItemTimeoutSeconds 3 -AsResult {
+            if ($_ -eq 2) { Set-Content -LiteralPath (Join-Path $using:folder "$PID") -Value ''; [System.Threading.Thread]::Sleep(60000) }
             $_
         }
 
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 30
         $results.Status | Should -Be @('Completed', 'TimedOut', 'Completed')
         $results[1].Errors[0].FullyQualifiedErrorId | Should -BeLike 'ItemTimedOut*'
-        $stuck = $results[1].Output[0]
+        $stuck = [int](Get-ChildItem -LiteralPath $folder).Name
         Wait-Until { -not (Test-ProcessAlive $stuck) } 10 | Should -BeTrue
     }
 

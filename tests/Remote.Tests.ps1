@@ -53,6 +53,49 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
         }
     }
 
+    Context 'Warm sessions across calls' {
+        BeforeAll {
+            function Wait-Gone([int[]] $Ids) {
+                $deadline = [DateTime]::UtcNow.AddSeconds(10)
+                while (($Ids | Where-Object { Get-Process -Id $_ -ErrorAction Ignore }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            }
+        }
+
+        AfterAll {
+            Clear-ParallelJobPool
+        }
+
+        It 'a second call to the same hosts starts on the sessions of the first, reset; the pool cmdlets show and close them' {
+            Clear-ParallelJobPool
+            # Items take a while, so that every slot has connected and run some.
+            $first = 1..24 | Invoke-ParallelJob @remote -ThrottleLimit 2 { Start-Sleep -Milliseconds 300; $global:leak = 'left'; $PID }
+            $pooled = @(Get-ParallelJobPool | Where-Object Kind -eq 'SSH')
+
+            $second = 1..8 | Invoke-ParallelJob @remote -ThrottleLimit 2 { [pscustomobject]@{ Pid = $PID; Leak = "[$global:leak]" } }
+
+            $pooled.Count | Should -Be 4
+            ($pooled.Name | Sort-Object -Unique) | Should -Be ($hostNames | ForEach-Object { "SSH $_" } | Sort-Object)
+            $second.Pid | ForEach-Object { $first | Should -Contain $_ }
+            $second.Leak | Sort-Object -Unique | Should -Be '[]'
+            Clear-ParallelJobPool
+            Get-ParallelJobPool | Where-Object Kind -eq 'SSH' | Should -BeNullOrEmpty
+        }
+
+        It 'a pooled session that died meanwhile is opened again, not reported' {
+            Clear-ParallelJobPool
+            $first = 1..4 | Invoke-ParallelJob @remote -ThrottleLimit 1 { $PID }
+            $first | Select-Object -Unique | ForEach-Object { Stop-Process -Id $_ -Force -ErrorAction Ignore }
+            Wait-Gone ($first | Select-Object -Unique)
+
+            $second = 1..4 | Invoke-ParallelJob @remote -ThrottleLimit 1 { "$_ $PID" } -WarningVariable warnings -ErrorVariable errors
+
+            ($second -replace ' .*') | Should -Be (1..4 | ForEach-Object { "$_" })
+            $warnings | Should -BeNullOrEmpty
+            $errors | Should -BeNullOrEmpty
+            ($second -replace '.* ') | ForEach-Object { $first | Should -Not -Contain $_ }
+        }
+    }
+
     Context 'Streams carry the item and the host' {
         It 'marks errors, warnings, verbose and information records with the index and the host' {
             $output = 1..4 | Invoke-ParallelJob -Session $sessions -Verbose {

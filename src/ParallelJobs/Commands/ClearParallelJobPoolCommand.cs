@@ -15,7 +15,7 @@ public sealed class ClearParallelJobPoolCommand : PSCmdlet
     protected override void EndProcessing()
     {
         Prewarmer.Wait();
-        int idle = WarmPool.Snapshot().Count + Workers.ProcessPool.Snapshot().Count;
+        int idle = WarmPool.Snapshot().Count + Workers.ProcessPool.Snapshot().Count + Remote.SshPool.Snapshot().Count;
         if (!ShouldProcess($"{idle} idle workers", "Close"))
         {
             return;

@@ -1,10 +1,11 @@
 using System.Management.Automation;
+using ParallelJobs.Remote;
 using ParallelJobs.Scripting;
 using ParallelJobs.Workers;
 
 namespace ParallelJobs.Commands;
 
-/// <summary>Get-ParallelJobPool: lists the idle workers kept warm between calls: runspaces, then worker processes.</summary>
+/// <summary>Get-ParallelJobPool: lists the idle workers kept warm between calls: runspaces, worker processes, then SSH sessions.</summary>
 [Cmdlet(VerbsCommon.Get, "ParallelJobPool")]
 [OutputType(typeof(PoolRunspaceInfo))]
 public sealed class GetParallelJobPoolCommand : PSCmdlet
@@ -35,6 +36,19 @@ public sealed class GetParallelJobPoolCommand : PSCmdlet
                 worker.LastUsed + WarmPool.IdleTimeout - System.DateTime.Now,
                 "Process",
                 worker.Connection.ProcessId));
+        }
+
+        foreach (PooledSession session in SshPool.Snapshot())
+        {
+            WriteObject(new PoolRunspaceInfo(
+                session.Connection.Runspace.Id,
+                "SSH " + session.HostName,
+                session.Description,
+                session.Created,
+                session.LastUsed,
+                session.Runs,
+                session.LastUsed + WarmPool.IdleTimeout - System.DateTime.Now,
+                "SSH"));
         }
     }
 }

@@ -21,6 +21,9 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
     private readonly object _lock = new();
     private readonly RemotePlan _plan;
     private readonly HashSet<ISessionConnection> _open = new();
+
+    // The pool entries of the sessions this run opened or took from the pool, by connection.
+    private readonly Dictionary<ISessionConnection, PooledSession> _pooled = new();
     private bool _allLost;
     private bool _disposed;
 
@@ -136,6 +139,11 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
             return Prepare(new RemoteConnection(given, null), host, token);
         }
 
+        if (TakePooled(slot, token) is { } warm)
+        {
+            return warm;
+        }
+
         for (int attempt = 0; ; attempt++)
         {
             RemoteConnection connection;
@@ -175,6 +183,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
                 }
 
                 _open.Add(connection);
+                _pooled[connection] = new PooledSession(connection, PooledSession.KeyFor(host.Target!, Config), host.Name, Config.Describe()) { Runs = 1 };
             }
 
             return Prepare(connection, host, token);
@@ -197,6 +206,22 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
         {
             slot.Host.Connected--;
             _open.Remove(session.Connection);
+        }
+
+        PooledSession? pooled;
+        lock (_lock)
+        {
+            _pooled.TryGetValue(session.Connection, out pooled);
+            _pooled.Remove(session.Connection);
+        }
+
+        if (healthy && pooled is not null && session.ResetToBaseline())
+        {
+            // Kept for the next call to this host (Get-ParallelJobPool shows it).
+            session.Dispose();
+            pooled.LastUsed = DateTime.Now;
+            SshPool.Return(pooled);
+            return;
         }
 
         session.Dispose();
@@ -283,6 +308,58 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
         _ => "no slot left",
     };
 
+    /// <summary>
+    /// A session an earlier call left in the pool for this host, set up for this run; null when there is none.
+    /// One that died meanwhile is closed and not reported: the caller opens a new one.
+    /// </summary>
+    private RemoteSession? TakePooled(RemoteSlot slot, CancellationToken token)
+    {
+        if (slot.Host.Target is not { } target)
+        {
+            return null;
+        }
+
+        string key = PooledSession.KeyFor(target, Config);
+        while (SshPool.TryTake(key) is { } pooled)
+        {
+            var session = new RemoteSession(pooled.Connection);
+            try
+            {
+                session.ApplyRun(Config, $"on host '{slot.Host.Name}'", location: null, local: false, token);
+            }
+            catch (Exception) when (!token.IsCancellationRequested)
+            {
+                session.Dispose();
+                pooled.Connection.DisposeInBackground();
+                continue;
+            }
+            catch
+            {
+                session.Dispose();
+                pooled.Connection.DisposeInBackground();
+                throw;
+            }
+
+            pooled.Runs++;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    session.Dispose();
+                    pooled.Connection.DisposeInBackground();
+                    throw new OperationCanceledException();
+                }
+
+                _open.Add(pooled.Connection);
+                _pooled[pooled.Connection] = pooled;
+            }
+
+            return session;
+        }
+
+        return null;
+    }
+
     private RemoteSession Prepare(RemoteConnection connection, RemoteHost host, CancellationToken token)
     {
         var session = new RemoteSession(connection);
@@ -299,6 +376,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
             lock (_lock)
             {
                 _open.Remove(connection);
+                _pooled.Remove(connection);
             }
 
             connection.DisposeInBackground();

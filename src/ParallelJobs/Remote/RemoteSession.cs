@@ -45,6 +45,12 @@ internal sealed class RemoteSession : IDisposable
     {
         string where = $"on host '{hostName}'";
         Initialize(config, where, local: false, token);
+        if (Connection.Owned)
+        {
+            // A session this module opened may serve later calls: what it holds now is what a reset keeps.
+            SaveBaseline(token);
+        }
+
         ApplyRun(config, where, location: null, local: false, token);
     }
 
@@ -97,6 +103,37 @@ internal sealed class RemoteSession : IDisposable
         _prepared = true;
         _defaultSent = false;
         Step(setup, token, local ? ErrorIds.WorkerFailed : ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined {where}");
+    }
+
+    /// <summary>Records the session's globals and functions, which <see cref="ResetToBaseline"/> keeps. Throws as the setup does.</summary>
+    public void SaveBaseline(CancellationToken token)
+    {
+        using PowerShell setup = PowerShell.Create();
+        setup.Runspace = Connection.Runspace;
+        using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
+        setup.AddScript(RemoteScripts.Baseline, useLocalScope: true);
+        Step(setup, token, ErrorIds.WorkerFailed, "The session could not be prepared for reuse");
+    }
+
+    /// <summary>Between calls: removes the globals and functions a call defined. False when the session cannot be reused.</summary>
+    public bool ResetToBaseline()
+    {
+        if (!Connection.IsOpen || Connection.Runspace.RunspaceAvailability != System.Management.Automation.Runspaces.RunspaceAvailability.Available)
+        {
+            return false;
+        }
+
+        try
+        {
+            using PowerShell reset = PowerShell.Create();
+            reset.Runspace = Connection.Runspace;
+            reset.AddScript(RemoteScripts.Reset, useLocalScope: true).Invoke(null, Settings);
+            return !reset.HadErrors;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
     }
 
     /// <summary>Runs one item; its output goes to <paramref name="output"/> as it arrives. Throws as the item does.</summary>

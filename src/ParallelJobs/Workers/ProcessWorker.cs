@@ -68,7 +68,7 @@ internal sealed class ProcessWorker : IDisposable
         {
             worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", System.Diagnostics.Process.GetCurrentProcess().Id));
             worker.Session.Initialize(config, Where, local: true, token);
-            worker.Step(ProcessScripts.Baseline, token);
+            worker.Session.SaveBaseline(token);
             return worker;
         }
         catch (RemoteSetupException ex)
@@ -115,17 +115,14 @@ internal sealed class ProcessWorker : IDisposable
             return false;
         }
 
-        try
-        {
-            Step(ProcessScripts.Reset, CancellationToken.None);
-            Session.ClearStreams();
-            LastUsed = DateTime.Now;
-            return true;
-        }
-        catch (Exception)
+        if (!Session.ResetToBaseline())
         {
             return false;
         }
+
+        Session.ClearStreams();
+        LastUsed = DateTime.Now;
+        return true;
     }
 
     public void Dispose()

@@ -1,0 +1,78 @@
+# Worker processes (-UseProcess) kept warm between calls under the runspace pool's rules, and recycled
+# within a call by -MaxItemsPerWorker and -MaxWorkerMemoryMB.
+
+BeforeAll {
+    Import-Module $env:PARALLELJOBS_MODULE -Force
+    . (Join-Path $PSScriptRoot 'helpers/TestHelpers.ps1')
+    function Get-PooledProcess { @(Get-ParallelJobPool | Where-Object Kind -eq 'Process') }
+}
+
+AfterAll {
+    Set-ParallelJobPool -IdleTimeoutSeconds 300
+    Clear-ParallelJobPool
+}
+
+Describe 'Warm worker processes' {
+    BeforeEach {
+        Clear-ParallelJobPool
+    }
+
+    It 'a second call with the same configuration reuses the processes of the first; the pool cmdlets show and close them' {
+        $first = 1..4 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 { $PID }
+        $pooled = Get-PooledProcess
+
+        $second = 1..4 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 { $PID }
+
+        @($first | Select-Object -Unique).Count | Should -Be 1
+        $second | Select-Object -Unique | Should -Be $first[0]
+        $pooled.Count | Should -Be 1
+        $pooled[0].ProcessId | Should -Be $first[0]
+        $pooled[0].Runs | Should -Be 1
+        Clear-ParallelJobPool
+        Get-PooledProcess | Should -BeNullOrEmpty
+        Wait-Until { -not (Get-Process -Id $first[0] -ErrorAction Ignore) } 15 | Should -BeTrue
+    }
+
+    It 'another -InitializationScript gets processes of its own' {
+        $plain = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 { $PID }
+
+        $prepared = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 -InitializationScript { $global:x = 1 } { $PID }
+
+        $prepared[0] | Should -Not -Be $plain[0]
+        Wait-Until { (Get-PooledProcess).Count -eq 2 } 10 | Should -BeTrue
+    }
+
+    It 'an idle process is closed after the idle timeout' {
+        Set-ParallelJobPool -IdleTimeoutSeconds 1
+        try {
+            $used = 1 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 { $PID }
+
+            Wait-Until { (Get-PooledProcess).Count -eq 0 } 15 | Should -BeTrue
+            Wait-Until { -not (Get-Process -Id $used -ErrorAction Ignore) } 15 | Should -BeTrue
+        }
+        finally {
+            Set-ParallelJobPool -IdleTimeoutSeconds 300
+        }
+    }
+}
+
+Describe 'Recycling worker processes' {
+    It '-MaxItemsPerWorker replaces a process after that many items' {
+        $pids = 1..7 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 -MaxItemsPerWorker 3 { $PID }
+
+        $pids.Count | Should -Be 7
+        @($pids[0..2] | Select-Object -Unique).Count | Should -Be 1
+        @($pids[3..5] | Select-Object -Unique).Count | Should -Be 1
+        @($pids | Select-Object -Unique).Count | Should -Be 3
+    }
+
+    It '-MaxWorkerMemoryMB replaces a process whose working set grew past it, between items' {
+        $pids = 1..3 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 -BatchSize 1 -MaxWorkerMemoryMB 400 {
+            if ($_ -eq 1) { $bytes = [byte[]]::new(500MB); [System.Random]::new().NextBytes($bytes); $global:keep = $bytes }
+            $PID
+        }
+
+        $pids[1] | Should -Not -Be $pids[0]
+        $pids[2] | Should -Be $pids[1]
+    }
+}
