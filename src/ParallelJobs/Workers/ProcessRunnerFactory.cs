@@ -53,7 +53,17 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
             }
         }
 
-        worker = ProcessWorker.Start(Config, token);
+        // Not cut short by the run's end: a process still starting when the items ran out (a wide
+        // -ThrottleLimit) goes on starting and waits in the pool for the next call, instead of being killed.
+        // A stop still returns at once: the engine leaves this thread after its grace.
+        worker = ProcessWorker.Start(Config, CancellationToken.None);
+        if (token.IsCancellationRequested)
+        {
+            worker.LastUsed = DateTime.Now;
+            ProcessPool.Return(worker);
+            throw new OperationCanceledException(token);
+        }
+
         try
         {
             worker.ApplyRun(Config, token);
