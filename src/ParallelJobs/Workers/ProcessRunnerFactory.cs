@@ -33,7 +33,7 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
     /// <summary>A worker process for this run's configuration, with the run's variables and functions set.</summary>
     internal ProcessWorker Acquire(CancellationToken token)
     {
-        ProcessWorker? worker = ProcessPool.TryTake(Config.PoolKey);
+        ProcessWorker? worker = ProcessPool.TryTake(Config.PoolKey, token);
         if (worker is not null)
         {
             try
@@ -79,12 +79,12 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
     /// <summary>A runner is done with <paramref name="worker"/>: reset into the pool, or ended.</summary>
     internal void Release(ProcessWorker worker, bool reusable)
     {
-        if (reusable && worker.Reset())
+        if (!reusable)
         {
-            ProcessPool.Return(worker);
+            worker.Connection.DisposeInBackground();
             return;
         }
 
-        worker.Connection.DisposeInBackground();
+        ProcessPool.Return(worker, w => w.Reset());
     }
 }
