@@ -9,10 +9,18 @@ internal static class BatchMarker
     public const string Error = "__pjError";
     public const string Missing = "__pjMissing";
 
+    /// <summary>The end of an item that did not throw: a string no script writes by chance (it starts with U+0001).</summary>
+    public const string PlainEnd = "\u0001__pjItemEnd";
+
     /// <summary>True when <paramref name="value"/> ended an item; <paramref name="error"/> is its terminating error, if any.</summary>
     public static bool IsItemEnd(PSObject value, out object? error)
     {
         error = null;
+        if (value.BaseObject is string text)
+        {
+            return text == PlainEnd;
+        }
+
         if (value.BaseObject is not PSCustomObject || value.Properties[ItemEnd] is null)
         {
             return false;

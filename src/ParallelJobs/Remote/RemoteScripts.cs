@@ -84,7 +84,8 @@ function global:__pjRunBatch {
         }
         $__pjEnded = $null
         try { __pjRunItem $__pjEntry.Id $__pjEntry.Task $__pjEntry.Item } catch { $__pjEnded = $_ }
-        [pscustomobject]@{ __pjItemEnd = $__pjN; __pjError = $__pjEnded }
+        # A plain string when the item did not throw: the cheapest object to send and read back.
+        if ($null -eq $__pjEnded) { ""`u{1}__pjItemEnd"" } else { [pscustomobject]@{ __pjItemEnd = $__pjN; __pjError = $__pjEnded } }
     }
 }
 ";

@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
 using ParallelJobs.Scripting;
 
 namespace ParallelJobs.Workers;
@@ -8,11 +11,77 @@ internal static class ProcessPool
 {
     private static readonly IdleShelf<ProcessWorker> Shelf = WarmPool.NewShelf<ProcessWorker>(w => w.PoolKey, w => w.IsUsable, w => w.LastUsed, w => w.Connection.DisposeInBackground());
 
-    public static ProcessWorker? TryTake(string poolKey) => Shelf.TryTake(poolKey);
+    // Guarded by itself: processes of the last call still being reset, by pool key. A call that starts at
+    // once after another waits a little for them rather than start new ones (a second or more each).
+    private static readonly Dictionary<string, int> Releasing = new(StringComparer.Ordinal);
+
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(3);
+
+    public static ProcessWorker? TryTake(string poolKey, CancellationToken token)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (Shelf.TryTake(poolKey) is { } worker)
+            {
+                return worker;
+            }
+
+            lock (Releasing)
+            {
+                if (!Releasing.TryGetValue(poolKey, out int count) || count == 0 || waited.Elapsed > ReleaseWait || token.IsCancellationRequested)
+                {
+                    return null;
+                }
+
+                Monitor.Wait(Releasing, TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
+
+    /// <summary>A runner gives a worker back: <paramref name="reset"/> readies it (false when it cannot be reused).</summary>
+    public static void Return(ProcessWorker worker, Func<ProcessWorker, bool> reset)
+    {
+        Change(worker.PoolKey, +1);
+        try
+        {
+            if (reset(worker))
+            {
+                Shelf.Return(worker);
+            }
+            else
+            {
+                worker.Connection.DisposeInBackground();
+            }
+        }
+        finally
+        {
+            Change(worker.PoolKey, -1);
+        }
+    }
 
     public static void Return(ProcessWorker worker) => Shelf.Return(worker);
 
     public static IReadOnlyList<ProcessWorker> Snapshot() => Shelf.Snapshot();
 
     public static int Clear() => Shelf.Clear();
+
+    private static void Change(string key, int by)
+    {
+        lock (Releasing)
+        {
+            Releasing.TryGetValue(key, out int count);
+            count += by;
+            if (count <= 0)
+            {
+                Releasing.Remove(key);
+            }
+            else
+            {
+                Releasing[key] = count;
+            }
+
+            Monitor.PulseAll(Releasing);
+        }
+    }
 }

@@ -111,6 +111,15 @@ internal sealed class ProcessRunner : IItemRunner
 
     public void Stop()
     {
+        lock (_lock)
+        {
+            if (_batch is null)
+            {
+                // Between batches (the run ended while this worker was getting ready or giving back): its process is fine.
+                return;
+            }
+        }
+
         _stopping = true;
         _worker?.Session.Stop();
         ScheduleKill(StopKillAfter, null);

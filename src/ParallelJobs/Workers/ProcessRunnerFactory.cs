@@ -33,7 +33,7 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
     /// <summary>A worker process for this run's configuration, with the run's variables and functions set.</summary>
     internal ProcessWorker Acquire(CancellationToken token)
     {
-        ProcessWorker? worker = ProcessPool.TryTake(Config.PoolKey);
+        ProcessWorker? worker = ProcessPool.TryTake(Config.PoolKey, token);
         if (worker is not null)
         {
             try
@@ -53,7 +53,17 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
             }
         }
 
-        worker = ProcessWorker.Start(Config, token);
+        // Not cut short by the run's end: a process still starting when the items ran out (a wide
+        // -ThrottleLimit) goes on starting and waits in the pool for the next call, instead of being killed.
+        // A stop still returns at once: the engine leaves this thread after its grace.
+        worker = ProcessWorker.Start(Config, CancellationToken.None);
+        if (token.IsCancellationRequested)
+        {
+            worker.LastUsed = DateTime.Now;
+            ProcessPool.Return(worker);
+            throw new OperationCanceledException(token);
+        }
+
         try
         {
             worker.ApplyRun(Config, token);
@@ -69,12 +79,12 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
     /// <summary>A runner is done with <paramref name="worker"/>: reset into the pool, or ended.</summary>
     internal void Release(ProcessWorker worker, bool reusable)
     {
-        if (reusable && worker.Reset())
+        if (!reusable)
         {
-            ProcessPool.Return(worker);
+            worker.Connection.DisposeInBackground();
             return;
         }
 
-        worker.Connection.DisposeInBackground();
+        ProcessPool.Return(worker, w => w.Reset());
     }
 }
