@@ -158,4 +158,13 @@ Describe '$input, return, exit, break and continue' {
         $pj | Should -Be 'in1', 'in2', 'outer goes on'
         $pj | Should -Be $fe
     }
+
+    It 'sees the item''s variables in the functions it defines and in those passed with -Function, and sets globals as there' {
+        function Get-Doubled { $x * 2 }
+        $script = { $x = $_; function Get-Tripled { $x * 3 }; $global:seen = $x; "$(Get-Doubled) $(Get-Tripled) $global:seen" }
+        $fe = 1..3 | ForEach-Object -ThrottleLimit 1 -Parallel { $x = $_; function Get-Doubled { $x * 2 }; function Get-Tripled { $x * 3 }; $global:seen = $x; "$(Get-Doubled) $(Get-Tripled) $global:seen" }
+        $pj = 1..3 | Invoke-ParallelJob -ThrottleLimit 2 -BatchSize 1 -Function Get-Doubled $script
+        $pj | Should -Be '2 3 1', '4 6 2', '6 9 3'
+        $pj | Should -Be $fe
+    }
 }
