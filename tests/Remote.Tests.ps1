@@ -209,6 +209,12 @@ Import-Module '$env:PARALLELJOBS_MODULE'
     }
 
     Context 'A module missing on a host' {
+        BeforeEach {
+            # These cases time a host's failure against the connections a run opens itself; sessions kept warm
+            # by earlier calls (tested in 'Warm sessions across calls') would change when each host starts.
+            Clear-ParallelJobPool
+        }
+
         It 'writes an error that names the host and runs the items where the module is' {
             # Items take a while, so the host without the module finishes connecting and fails its import
             # while work remains; with instant items host a could finish everything first.
@@ -238,6 +244,11 @@ Import-Module '$env:PARALLELJOBS_MODULE'
             # The borrowed sessions are done with; they would only break along with their hosts.
             $sessions | Remove-PSSession
             $sessions = $null
+        }
+
+        BeforeEach {
+            # As above: the run opens its own sessions, so the kill lands while host b runs an item.
+            Clear-ParallelJobPool
         }
 
         AfterEach {
@@ -276,6 +287,12 @@ Import-Module '$env:PARALLELJOBS_MODULE'
     }
 
     Context 'Every host lost' {
+        BeforeEach {
+            # These cases time a host's failure against the connections a run opens itself; sessions kept warm
+            # by earlier calls (tested in 'Warm sessions across calls') would change when each host starts.
+            Clear-ParallelJobPool
+        }
+
         AfterEach {
             Stop-SshTestLabHost $lab $a
             Start-SshTestLabHost $lab $a
