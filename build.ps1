@@ -162,7 +162,7 @@ function Invoke-Package {
 
 function Invoke-Bench {
     # Each script prints its own table; every row is measured beside its alternatives in the same run.
-    foreach ($script in 'Invoke-Benchmark.ps1', 'Bench-Images.ps1', 'Bench-Web.ps1', 'Bench-Memory.ps1', 'Bench-Remote.ps1') {
+    foreach ($script in 'Invoke-Benchmark.ps1', 'Bench-Images.ps1', 'Bench-Web.ps1', 'Bench-Memory.ps1', 'Bench-Remote.ps1', 'Bench-Process.ps1') {
         $path = Join-Path $root "bench/$script"
         if (Test-Path $path) {
             Write-Host "== bench/$script"
