@@ -111,4 +111,17 @@ public class BatchSizerTests
         sizer.Record(7, Slow);
         Assert.Equal(7, sizer.Size);
     }
+
+    [Fact]
+    public void ARoundTripWorkerGrowsBelowItsLongerTimeAndShrinksInProportion()
+    {
+        var sizer = new BatchSizer(growBelow: TimeSpan.FromMilliseconds(200));
+        sizer.Record(1, TimeSpan.FromMilliseconds(30));
+        sizer.Record(2, TimeSpan.FromMilliseconds(150));
+        Assert.Equal(4, sizer.Size);
+        sizer.Record(4, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(4, sizer.Size);
+        sizer.Record(4, TimeSpan.FromMilliseconds(1100));
+        Assert.Equal(2, sizer.Size);
+    }
 }

@@ -157,6 +157,13 @@ public sealed class InvokeParallelJobCommand : ParallelCommandBase
             options.BatchSize = BatchSize > 0 ? BatchSize : 1;
         }
 
+        if (UseProcess)
+        {
+            // A batch is one round trip to the worker process (milliseconds): batches of quick items grow until
+            // the trip is a small part of them.
+            options.BatchGrowBelow = TimeSpan.FromMilliseconds(200);
+        }
+
         if (RatePerSecond > 0)
         {
             // Each start waits its turn (RunContext.Begin); a batch would queue paced items behind one worker.

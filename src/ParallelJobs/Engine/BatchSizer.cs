@@ -4,7 +4,8 @@ namespace ParallelJobs.Engine;
 
 /// <summary>
 /// joblib's batch_size='auto' for one worker: start at one item, double while a batch is quick,
-/// halve when one is slow. Slow items therefore still spread one at a time.
+/// halve when one is slow. Slow items therefore still spread one at a time. A worker whose every batch costs a
+/// round trip (a worker process) grows below a longer time, so that the trip is shared by more items.
 /// </summary>
 internal sealed class BatchSizer
 {
@@ -13,11 +14,15 @@ internal sealed class BatchSizer
     internal const int MaxSize = 2048;
 
     private readonly bool _fixed;
+    private readonly TimeSpan _growBelow;
+    private readonly TimeSpan _shrinkAbove;
 
-    public BatchSizer(int fixedSize = 0)
+    public BatchSizer(int fixedSize = 0, TimeSpan growBelow = default)
     {
         _fixed = fixedSize > 0;
         Size = _fixed ? fixedSize : 1;
+        _growBelow = growBelow > GrowBelow ? growBelow : GrowBelow;
+        _shrinkAbove = TimeSpan.FromTicks(ShrinkAbove.Ticks * _growBelow.Ticks / GrowBelow.Ticks);
     }
 
     public int Size { get; private set; }
@@ -29,11 +34,11 @@ internal sealed class BatchSizer
             return;
         }
 
-        if (elapsed < GrowBelow && count >= Size)
+        if (elapsed < _growBelow && count >= Size)
         {
             Size = Math.Min(MaxSize, Size * 2);
         }
-        else if (elapsed > ShrinkAbove)
+        else if (elapsed > _shrinkAbove)
         {
             Size = Math.Max(1, Size / 2);
         }

@@ -11,6 +11,12 @@ internal sealed class RunOptions
     /// <summary>Fixed batch size; 0 lets each worker size its batches from measured item time.</summary>
     public int BatchSize { get; set; }
 
+    /// <summary>
+    /// Adaptive batches grow while a batch takes less than this (at least <see cref="BatchSizer.GrowBelow"/>):
+    /// longer for workers whose every batch is a round trip to another process.
+    /// </summary>
+    public TimeSpan BatchGrowBelow { get; set; }
+
     /// <summary>How many items input may run ahead of the workers before the reader waits.</summary>
     public int Capacity { get; set; }
 

@@ -142,7 +142,7 @@ internal sealed class WorkerPool : IDisposable
         var context = (RunContext)state!;
         IItemRunner? runner = null;
         var batch = new List<WorkItem>();
-        var sizer = new BatchSizer(_options.BatchSize);
+        var sizer = new BatchSizer(_options.BatchSize, _options.BatchGrowBelow);
         CancellationToken token = _token;
         try
         {

@@ -290,7 +290,7 @@ internal sealed class RemoteSession : IDisposable
 
     private static Hashtable Define(ScriptTask task) => new()
     {
-        ["Text"] = task.Text,
+        ["Text"] = task.CalledText ?? task.Text,
         ["Names"] = task.UsingNames,
         ["Values"] = task.UsingValues,
         ["Args"] = task.Arguments,

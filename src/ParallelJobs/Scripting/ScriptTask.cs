@@ -35,6 +35,12 @@ internal sealed class ScriptTask
     public string? StreamingText { get; set; }
 
     /// <summary>
+    /// <see cref="Text"/> with its body called (<c>&amp;</c>), for the hosts and worker processes that run the text
+    /// with InvokeWithContext: a called block keeps its variables in compiled slots (see ScriptTaskBuilder).
+    /// </summary>
+    public string? CalledText { get; set; }
+
+    /// <summary>
     /// The text is not the caller's script with only $using: rewritten: its shape (named blocks,
     /// [CmdletBinding()], a top-level break or exit) is wrapped, so the caller's own block cannot stand in for it.
     /// </summary>

@@ -74,10 +74,12 @@ internal static class ScriptTaskBuilder
         }
 
         string text = shape.RunsAsCommand ? WrapAsCommand(ast, source, shape) : Wrap(ast, source, shape.NeedsItemLoop);
+        int bodyStart = AfterUsings(text);
         var task = new ScriptTask(text, names.ToArray(), values.ToArray(), arguments ?? Array.Empty<object?>())
         {
             Reshaped = shape.RunsAsCommand || shape.NeedsItemLoop,
-            StreamingText = Streaming(text),
+            StreamingText = Called(text, bodyStart, " | & { process { [" + typeof(SharedScopeOutput).FullName + "]::Write($_) } }"),
+            CalledText = Called(text, bodyStart, string.Empty),
         };
         task.LeavesSessionAlone = SharedScopeAnalyzer.LeavesSessionAlone(ast);
         if (SharedScopeAnalyzer.ResetsFor(ast) is { } resets)
@@ -90,20 +92,24 @@ internal static class ScriptTaskBuilder
     }
 
     /// <summary>
-    /// The item's text for a worker runspace, its output handed on object by object as it is written
-    /// (<see cref="SharedScopeOutput"/>), so that what an item wrote before a timeout stopped it is kept. The
-    /// body is called with <c>&amp;</c>, in a scope of its own below the item's, with its arguments: PowerShell keeps
+    /// The item's text with its body called: for a worker runspace with <paramref name="tail"/> handing its output
+    /// on object by object as it is written (<see cref="SharedScopeOutput"/>), so that what an item wrote before a
+    /// timeout stopped it is kept; for hosts and worker processes as it is. The body is called with <c>&amp;</c>, in a scope of its own below the item's, with its arguments: PowerShell keeps
     /// a called block's variables in compiled slots, where a dot-sourced one (as ForEach-Object -Parallel's item,
     /// run at its runspace's global scope) looks each up by name, which made a loop over a million bytes eight
     /// times slower. Scoping is dynamic, so the item sees what it saw before; only the <c>using</c> statements,
     /// which must open a script, stay outside.
     /// </summary>
-    private static string Streaming(string text)
+    private static string Called(string text, int bodyStart, string tail) =>
+        bodyStart < 0 ? text : text.Substring(0, bodyStart) + "\n& {" + text.Substring(bodyStart) + "\n} @args" + tail;
+
+    /// <summary>Where the text's body begins, after its <c>using</c> statements; -1 when it does not parse.</summary>
+    private static int AfterUsings(string text)
     {
         ScriptBlockAst parsed = Parser.ParseInput(text, out _, out ParseError[] errors);
         if (errors.Length > 0)
         {
-            return text;
+            return -1;
         }
 
         int start = 0;
@@ -112,8 +118,7 @@ internal static class ScriptTaskBuilder
             start = Math.Max(start, usingStatement.Extent.EndOffset);
         }
 
-        return text.Substring(0, start) + "\n& {" + text.Substring(start) + "\n} @args | & { process { ["
-            + typeof(SharedScopeOutput).FullName + "]::Write($_) } }";
+        return start;
     }
 
     private static string UsingName(VariableExpressionAst variable)
