@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Security.Cryptography;
 using System.Text;
+using ParallelJobs.Operations.Web;
 
 namespace ParallelJobs.Operations.Crawl;
 
@@ -17,13 +18,6 @@ internal static class PagePath
 {
     /// <summary>Bytes a segment may have before it is cut and given a hash (most file systems allow 255).</summary>
     internal const int MaxSegmentBytes = 150;
-
-    private static readonly HashSet<string> ReservedNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
-        "COM0", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-        "LPT0", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-    };
 
     /// <summary>The segments of the relative path, folders first and the file name last.</summary>
     public static List<string> For(Uri uri, bool html)
@@ -110,7 +104,7 @@ internal static class PagePath
         }
 
         int dot = name.IndexOf('.');
-        if (ReservedNames.Contains(dot < 0 ? name : name.Substring(0, dot)))
+        if (WebDownload.IsDeviceName(dot < 0 ? name : name.Substring(0, dot)))
         {
             name = "_" + name;
         }

@@ -260,7 +260,8 @@ internal sealed class WebDownload
         return name;
     }
 
-    private static bool IsDeviceName(string stem)
+    /// <summary>A name Windows keeps for a device, whatever its extension; the crawl's page paths use it too.</summary>
+    internal static bool IsDeviceName(string stem)
     {
         string upper = stem.ToUpperInvariant();
         if (upper is "CON" or "PRN" or "AUX" or "NUL" or "CONIN$" or "CONOUT$")
