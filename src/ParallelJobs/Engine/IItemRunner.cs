@@ -23,6 +23,16 @@ internal interface IRunnerFactory
     IItemRunner Create(RunContext context);
 }
 
+/// <summary>
+/// A factory whose workers cost little to start but something to ready (a warm worker process): the run starts this
+/// many at once, before input arrives, instead of one per item as items come.
+/// </summary>
+internal interface IEagerRunnerFactory : IRunnerFactory
+{
+    /// <summary>How many workers to start at once, at most <paramref name="throttleLimit"/>.</summary>
+    int EagerWorkers(int throttleLimit);
+}
+
 /// <summary>Keeps a durable record of finished items (the -LogPath job log). Called from worker threads.</summary>
 internal interface IResultLog
 {

@@ -22,7 +22,7 @@ internal sealed class ItemAttempt
     private readonly ItemPolicy _policy;
     private readonly RunContext? _owner;
     private readonly Action<ItemAttempt>? _stop;
-    private readonly long _started;
+    private long _started;
 
     // Guarded by lock (this): settles the item timeout (watchdog thread) against the end (worker thread).
     private int _state;
@@ -40,6 +40,10 @@ internal sealed class ItemAttempt
         Result = new ItemResult(item) { StartTime = DateTime.Now };
         _started = System.Diagnostics.Stopwatch.GetTimestamp();
     }
+
+    /// <summary>The attempt ran elsewhere and is reported after the fact (a collected batch): its clock starts <paramref name="elapsed"/> back.</summary>
+    internal void RanFor(TimeSpan elapsed) =>
+        _started = System.Diagnostics.Stopwatch.GetTimestamp() - (long)(elapsed.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>An attempt that counts for nothing: begun by a worker the engine has already given up on.</summary>
     internal static ItemAttempt Detached(ItemPolicy policy, WorkItem item) => new(policy, item, null, null) { _state = Ended };

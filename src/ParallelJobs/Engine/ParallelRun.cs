@@ -56,6 +56,10 @@ internal sealed class ParallelRun : IDisposable
         _workers = new WorkerPool(options, factory, _queue,
             abandoned => new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, _context.Job, abandoned),
             _cts.Token, _mailbox, EndRun, _thread);
+        if (!options.Sequential)
+        {
+            _workers.StartEager();
+        }
         if (options.RunTimeout is { } timeout)
         {
             _runTimer = new Timer(_ => EndRun(new RunOutcome(RunEnd.RunTimedOut)), null, timeout, Timeout.InfiniteTimeSpan);

@@ -60,6 +60,11 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
+        StartWorker();
+    }
+
+    private void StartWorker()
+    {
         RunContext context = _newContext(OnAbandoned);
         var thread = new Thread(WorkerMain)
         {
@@ -68,6 +73,22 @@ internal sealed class WorkerPool : IDisposable
         };
         _threads.Add((thread, context));
         thread.Start(context);
+    }
+
+    /// <summary>
+    /// Pipeline thread, at the run's start: the workers an <see cref="IEagerRunnerFactory"/> asks for. Each Thread.Start
+    /// waits until the new thread runs, which on a busy machine took 10 ms or more per worker once the first ones
+    /// were at work; started before the first item, ten take a few milliseconds, and each readies its runner while
+    /// input is still coming.
+    /// </summary>
+    public void StartEager()
+    {
+        _owner.Check();
+        int eager = _factory is IEagerRunnerFactory factory ? Math.Min(_options.ThrottleLimit, factory.EagerWorkers(_options.ThrottleLimit)) : 0;
+        for (int i = _threads.Count; i < eager; i++)
+        {
+            StartWorker();
+        }
     }
 
     /// <summary>Pipeline thread: adds the attempt each worker runs now (at most one per worker) to <paramref name="into"/>.</summary>

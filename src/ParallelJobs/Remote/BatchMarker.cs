@@ -30,6 +30,20 @@ internal static class BatchMarker
         return true;
     }
 
+    /// <summary>The end of a batch a worker process's serve pipeline ran (see Workers.ProcessScripts.Serve).</summary>
+    public const string BatchEnd = "\u0001__pjBatchEnd";
+
+    public const string SetupFailed = "__pjSetupFailed";
+
+    public static bool IsBatchEnd(PSObject value) => value.BaseObject is string text && text == BatchEnd;
+
+    /// <summary>True when the run's setup failed in the process; <paramref name="error"/> is why.</summary>
+    public static bool IsSetupFailed(PSObject value, out object? error)
+    {
+        error = value.BaseObject is PSCustomObject ? value.Properties[SetupFailed]?.Value : null;
+        return error is not null;
+    }
+
     /// <summary>True when the session no longer holds the default task; the batch stopped before that item.</summary>
     public static bool IsMissing(PSObject value) => value.BaseObject is PSCustomObject && value.Properties[Missing] is not null;
 }

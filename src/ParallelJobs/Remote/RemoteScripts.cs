@@ -7,13 +7,18 @@ namespace ParallelJobs.Remote;
 /// </summary>
 internal static class RemoteScripts
 {
-    /// <summary>Defines the run's variables and functions and the item driver, in the global scope.</summary>
+    /// <summary>
+    /// What each run sets, in the global scope: its variables and functions, the caller's location, an empty task
+    /// cache; and the item driver (<see cref="Driver"/>) when the session lacks it. A session this module owns gets
+    /// the driver once, before its baseline (see <see cref="Baseline"/>), so a call pays only for what is its own.
+    /// </summary>
     public const string Setup = @"
-param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save, [string] $Location)
-if ($Location) { Set-Location -LiteralPath $Location }
-$Variables['ParallelJob'] = $null
+param([hashtable] $Variables, [hashtable] $Functions, [bool] $Save, [string] $Location, [string] $Driver)
+# Only when it differs: Set-Location costs milliseconds, and a pooled worker is usually there already.
+if ($Location -and $ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath -ne $Location) { Set-Location -LiteralPath $Location }
 if ($Save) {
     # A session the caller lent us gets its own variables and functions back when the run ends.
+    $Variables['ParallelJob'] = $null
     $saved = @{ Variables = @{}; Functions = @{} }
     foreach ($name in $Variables.Keys) {
         $old = Get-Variable -Name $name -Scope Global -ErrorAction Ignore
@@ -25,8 +30,17 @@ if ($Save) {
     }
     $global:__pjSaved = $saved
 }
-foreach ($name in $Variables.Keys) { Set-Variable -Name $name -Value $Variables[$name] -Scope Global }
+# As Set-Variable -Scope Global, at a fifth of its cost.
+foreach ($name in $Variables.Keys) { $ExecutionContext.SessionState.PSVariable.Set(""global:$name"", $Variables[$name]) }
 foreach ($name in $Functions.Keys) { $null = Set-Item -LiteralPath ""function:global:$name"" -Value ([scriptblock]::Create($Functions[$name])) }
+# Checked every run: an item of the last call may have removed it (Remove-Item function:*).
+if ($Driver -and ($null -eq ${function:__pjRunBatch} -or $null -eq $global:ParallelJob)) { . ([scriptblock]::Create($Driver)) }
+$global:__pjTasks = @{}
+$global:__pjThrown = $null
+";
+
+    /// <summary>The item driver: functions and globals that are the same for every run.</summary>
+    public const string Driver = @"
 # Refill needs the caller's run; say so instead of failing on a null value.
 $global:ParallelJob = [pscustomobject]@{}
 $global:ParallelJob | Add-Member -MemberType ScriptMethod -Name Add -Value {
@@ -35,19 +49,27 @@ $global:ParallelJob | Add-Member -MemberType ScriptMethod -Name Add -Value {
 $global:__pjTasks = @{}
 $global:__pjThrown = $null
 $global:__pjFail = { param($e) $global:__pjThrown = $e }
+# A task as sent (text and values) made ready to run, and kept under its id for the items that follow.
+function global:__pjTaskFrom {
+    param($__pjId, $__pjTask)
+    $__pjReady = @{
+        Block  = [scriptblock]::Create($__pjTask.Text)
+        Shared = if ($__pjTask.Shared) { [scriptblock]::Create($__pjTask.Shared) } else { $null }
+        Resets = [string[]] @($__pjTask.Resets)
+        Names  = [string[]] @($__pjTask.Names)
+        Values = [object[]] @($__pjTask.Values)
+        Args   = [object[]] @($__pjTask.Args)
+    }
+    if ($null -ne $__pjId) {
+        if ($null -eq $global:__pjTasks) { $global:__pjTasks = @{} }
+        $global:__pjTasks[$__pjId] = $__pjReady
+    }
+    $__pjReady
+}
 function global:__pjRunItem {
     param($__pjId, $__pjTask, $__pjItem)
     if ($null -ne $__pjTask) {
-        $__pjTask = @{
-            Block  = [scriptblock]::Create($__pjTask.Text)
-            Names  = [string[]] @($__pjTask.Names)
-            Values = [object[]] @($__pjTask.Values)
-            Args   = [object[]] @($__pjTask.Args)
-        }
-        if ($null -ne $__pjId) {
-            if ($null -eq $global:__pjTasks) { $global:__pjTasks = @{} }
-            $global:__pjTasks[$__pjId] = $__pjTask
-        }
+        $__pjTask = __pjTaskFrom $__pjId $__pjTask
     }
     else {
         $__pjTask = if ($global:__pjTasks) { $global:__pjTasks[$__pjId] }
@@ -105,7 +127,7 @@ if ($saved) {
         else { $null = Set-Item -LiteralPath ""function:global:$name"" -Value $old }
     }
 }
-Remove-Item -LiteralPath function:__pjRunItem, function:__pjRunBatch -ErrorAction Ignore
+Remove-Item -LiteralPath function:__pjTaskFrom, function:__pjRunItem, function:__pjRunBatch -ErrorAction Ignore
 Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail -Scope Global -ErrorAction Ignore
 ";
 

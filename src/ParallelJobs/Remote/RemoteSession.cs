@@ -83,21 +83,8 @@ internal sealed class RemoteSession : IDisposable
         using PowerShell setup = PowerShell.Create();
         setup.Runspace = Connection.Runspace;
         using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
-        var variables = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, object?> entry in config.Variables)
-        {
-            // Preferences travel as names: an enum arrives on the other side as a bare number.
-            variables[entry.Key] = entry.Value is ActionPreference preference ? preference.ToString() : entry.Value;
-        }
-
-        var functions = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, string> entry in config.Functions)
-        {
-            functions[entry.Key] = entry.Value;
-        }
-
-        setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", variables).AddParameter("Functions", functions)
-            .AddParameter("Save", !Connection.Owned).AddParameter("Location", location);
+        setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", RunVariables(config)).AddParameter("Functions", RunFunctions(config))
+            .AddParameter("Save", !Connection.Owned).AddParameter("Location", location).AddParameter("Driver", RemoteScripts.Driver);
 
         // From here on a borrowed session has something to give back, even if the setup is cut short.
         _prepared = true;
@@ -105,13 +92,16 @@ internal sealed class RemoteSession : IDisposable
         Step(setup, token, local ? ErrorIds.WorkerFailed : ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined {where}");
     }
 
-    /// <summary>Records the session's globals and functions, which <see cref="ResetToBaseline"/> keeps. Throws as the setup does.</summary>
+    /// <summary>
+    /// Defines the item driver, then records the session's globals and functions, which <see cref="ResetToBaseline"/>
+    /// keeps (so the driver outlives a reset). Throws as the setup does.
+    /// </summary>
     public void SaveBaseline(CancellationToken token)
     {
         using PowerShell setup = PowerShell.Create();
         setup.Runspace = Connection.Runspace;
         using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
-        setup.AddScript(RemoteScripts.Baseline, useLocalScope: true);
+        setup.AddScript(RemoteScripts.Driver, useLocalScope: false).AddStatement().AddScript(RemoteScripts.Baseline, useLocalScope: true);
         Step(setup, token, ErrorIds.WorkerFailed, "The session could not be prepared for reuse");
     }
 
@@ -171,25 +161,48 @@ internal sealed class RemoteSession : IDisposable
 
     public void ClearStreams() => _ps.Streams.ClearStreams();
     /// <summary>
-    /// Runs <paramref name="items"/> from <paramref name="from"/> on in one round trip of <c>__pjRunBatch</c>:
-    /// each item's output, then its end marker (<see cref="BatchMarker"/>), arrive in <paramref name="output"/>.
+    /// Starts the long-lived pipeline of a worker process (<paramref name="script"/>, see Workers.ProcessScripts.Serve),
+    /// which takes its messages from <paramref name="input"/> as they are added and writes to <paramref name="output"/>.
+    /// The task cache of the other side starts empty.
     /// </summary>
-    /// <param name="abort">When set before the batch ends (the worker process exited), the call gives up on it at once.</param>
-    public void InvokeBatch(IReadOnlyList<(ScriptTask Task, bool IsDefault, object? Input)> items, int from, PSDataCollection<PSObject> output, WaitHandle? abort = null)
+    public IAsyncResult BeginServe(string script, string? driver, string path, PSDataCollection<object> input, PSDataCollection<PSObject> output)
     {
-        var entries = new object[items.Count - from];
-        bool defaultInBatch = false;
-        for (int i = from; i < items.Count; i++)
+        _ps.Commands.Clear();
+        _ps.AddScript(script).AddParameter("__pjPath", path).AddParameter("__pjDriver", driver);
+        _defaultSent = false;
+        return _ps.BeginInvoke(input, output, Settings, null, null);
+    }
+
+    /// <summary>Ends the pipeline <see cref="BeginServe"/> started; throws as it ended.</summary>
+    public void EndServe(IAsyncResult running) => _ps.EndInvoke(running);
+
+    /// <summary>The message that sets a run's variables, functions and location in a serve pipeline.</summary>
+    public static Hashtable SetupMessage(ScriptConfig config) => new()
+    {
+        ["Kind"] = "setup",
+        ["Variables"] = RunVariables(config),
+        ["Functions"] = RunFunctions(config),
+        ["Location"] = config.Location,
+    };
+
+    /// <summary>
+    /// The message of a batch run item by item, each item's output and then its end marker (<see cref="BatchMarker"/>)
+    /// arriving as written. The default task goes with the first item that needs it, until the other side has it.
+    /// </summary>
+    public Hashtable BatchMessage(IReadOnlyList<(ScriptTask Task, bool IsDefault, object? Input)> items)
+    {
+        var entries = new object[items.Count];
+        for (int i = 0; i < items.Count; i++)
         {
             (ScriptTask task, bool isDefault, object? input) = items[i];
             var entry = new Hashtable { ["Item"] = input };
             if (isDefault)
             {
                 entry["Id"] = DefaultTaskId;
-                if (!_defaultSent && !defaultInBatch)
+                if (!_defaultSent)
                 {
                     entry["Task"] = Define(task);
-                    defaultInBatch = true;
+                    _defaultSent = true;
                 }
             }
             else
@@ -197,35 +210,18 @@ internal sealed class RemoteSession : IDisposable
                 entry["Task"] = Define(task);
             }
 
-            entries[i - from] = entry;
+            entries[i] = entry;
         }
 
-        _ps.Commands.Clear();
-        _ps.AddCommand("__pjRunBatch").AddParameter("__pjBatch", entries);
-        try
-        {
-            if (abort is null)
-            {
-                _ps.Invoke<PSObject>(null, output, Settings);
-                return;
-            }
+        return new Hashtable { ["Kind"] = "items", ["Batch"] = entries };
+    }
 
-            IAsyncResult running = _ps.BeginInvoke<PSObject, PSObject>(null, output, Settings, null, null);
-            if (WaitHandle.WaitAny(new[] { running.AsyncWaitHandle, abort }) == 1 && !running.IsCompleted)
-            {
-                // The other side is gone and the transport has not noticed yet: this PowerShell is given up.
-                throw new RemoteConnectException("the other side of the session is gone", null);
-            }
-
-            _ps.EndInvoke(running);
-        }
-        finally
-        {
-            if (defaultInBatch)
-            {
-                _defaultSent = true;
-            }
-        }
+    /// <summary>The message of a collected batch of the default task (Workers.BatchCollector): the items come back on file.</summary>
+    public Hashtable CollectMessage(ScriptTask task, object?[] inputs, bool stopAtFailure)
+    {
+        Hashtable? definition = _defaultSent ? null : Define(task);
+        _defaultSent = true;
+        return new Hashtable { ["Kind"] = "collect", ["Inputs"] = inputs, ["Task"] = definition, ["StopAtFailure"] = stopAtFailure };
     }
 
     /// <summary>The remote side lost the cached default task: the next batch sends it again.</summary>
@@ -288,9 +284,34 @@ internal sealed class RemoteSession : IDisposable
         }
     }
 
+    private static Hashtable RunVariables(ScriptConfig config)
+    {
+        var variables = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, object?> entry in config.Variables)
+        {
+            // Preferences travel as names: an enum arrives on the other side as a bare number.
+            variables[entry.Key] = entry.Value is ActionPreference preference ? preference.ToString() : entry.Value;
+        }
+
+        return variables;
+    }
+
+    private static Hashtable RunFunctions(ScriptConfig config)
+    {
+        var functions = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (KeyValuePair<string, string> entry in config.Functions)
+        {
+            functions[entry.Key] = entry.Value;
+        }
+
+        return functions;
+    }
+
     private static Hashtable Define(ScriptTask task) => new()
     {
         ["Text"] = task.CalledText ?? task.Text,
+        ["Shared"] = task.SharedScopeText,
+        ["Resets"] = task.SharedScopeResets,
         ["Names"] = task.UsingNames,
         ["Values"] = task.UsingValues,
         ["Args"] = task.Arguments,

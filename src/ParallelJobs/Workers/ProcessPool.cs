@@ -9,7 +9,7 @@ namespace ParallelJobs.Workers;
 /// <summary>Idle worker processes kept warm between calls, under the runspace pool's rules (<see cref="WarmPool"/>).</summary>
 internal static class ProcessPool
 {
-    private static readonly IdleShelf<ProcessWorker> Shelf = WarmPool.NewShelf<ProcessWorker>(w => w.PoolKey, w => w.IsUsable, w => w.LastUsed, w => w.Connection.DisposeInBackground());
+    private static readonly IdleShelf<ProcessWorker> Shelf = WarmPool.NewShelf<ProcessWorker>(w => w.PoolKey, w => w.IsUsable, w => w.LastUsed, w => w.DisposeInBackground());
 
     // Guarded by itself: processes of the last call still being reset, by pool key. A call that starts at
     // once after another waits a little for them rather than start new ones (a second or more each).
@@ -39,32 +39,87 @@ internal static class ProcessPool
         }
     }
 
-    /// <summary>A runner gives a worker back: <paramref name="reset"/> readies it (false when it cannot be reused).</summary>
+    /// <summary>
+    /// A runner gives a worker back: <paramref name="reset"/> readies it (false when it cannot be reused) on a thread
+    /// of its own, so the call that used it ends without waiting for the round trip. Until then it counts as
+    /// releasing: the next call with the same key waits for it, and the pool cmdlets see it.
+    /// </summary>
     public static void Return(ProcessWorker worker, Func<ProcessWorker, bool> reset)
     {
         Change(worker.PoolKey, +1);
-        try
+        var thread = new Thread(() =>
         {
-            if (reset(worker))
+            try
             {
-                Shelf.Return(worker);
+                if (reset(worker))
+                {
+                    Shelf.Return(worker);
+                }
+                else
+                {
+                    worker.DisposeInBackground();
+                }
             }
-            else
+            catch (Exception)
             {
-                worker.Connection.DisposeInBackground();
+                worker.DisposeInBackground();
             }
-        }
-        finally
+            finally
+            {
+                Change(worker.PoolKey, -1);
+            }
+        })
         {
-            Change(worker.PoolKey, -1);
-        }
+            IsBackground = true,
+            Name = "ParallelJobs reset worker process",
+        };
+        thread.Start();
     }
 
     public static void Return(ProcessWorker worker) => Shelf.Return(worker);
 
-    public static IReadOnlyList<ProcessWorker> Snapshot() => Shelf.Snapshot();
+    /// <summary>Warm processes of <paramref name="poolKey"/>, idle or still being reset.</summary>
+    public static int CountIdle(string poolKey)
+    {
+        int idle = 0;
+        foreach (ProcessWorker worker in Shelf.Snapshot())
+        {
+            if (worker.PoolKey == poolKey)
+            {
+                idle++;
+            }
+        }
 
-    public static int Clear() => Shelf.Clear();
+        lock (Releasing)
+        {
+            return idle + (Releasing.TryGetValue(poolKey, out int releasing) ? releasing : 0);
+        }
+    }
+
+    public static IReadOnlyList<ProcessWorker> Snapshot()
+    {
+        WaitForReleases();
+        return Shelf.Snapshot();
+    }
+
+    public static int Clear()
+    {
+        WaitForReleases();
+        return Shelf.Clear();
+    }
+
+    /// <summary>Lets workers still being reset reach the shelf first, for a bounded time.</summary>
+    private static void WaitForReleases()
+    {
+        var waited = Stopwatch.StartNew();
+        lock (Releasing)
+        {
+            while (Releasing.Count > 0 && waited.Elapsed < ReleaseWait)
+            {
+                Monitor.Wait(Releasing, TimeSpan.FromMilliseconds(50));
+            }
+        }
+    }
 
     private static void Change(string key, int by)
     {

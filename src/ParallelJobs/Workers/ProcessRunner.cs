@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Reflection;
+using System.Collections;
 using System.Threading;
 using ParallelJobs.Engine;
 using ParallelJobs.Remote;
@@ -24,8 +24,8 @@ internal sealed class ProcessRunner : IItemRunner
     /// <summary>The item timeout: killed a little before the engine would give up on the worker.</summary>
     private static readonly TimeSpan TimeoutKillAfter = TimeSpan.FromTicks(ItemPolicy.StopGrace.Ticks * 4 / 5);
 
-    private static readonly MethodInfo? ErrorFromRemote = typeof(ErrorRecord).GetMethod(
-        "FromPSObjectForRemoting", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static, null, new[] { typeof(PSObject) }, null);
+    /// <summary>How long a worker's serve pipeline may take to end once its input is complete.</summary>
+    private static readonly TimeSpan PipeCloseWait = TimeSpan.FromSeconds(2);
 
     private readonly ProcessRunnerFactory _factory;
     private readonly RunContext _context;
@@ -43,6 +43,11 @@ internal sealed class ProcessRunner : IItemRunner
     private int _end;
     private ItemAttempt? _current;
     private bool _missing;
+    private string? _setupError;
+    private readonly ManualResetEvent _batchDone = new(false);
+    private ServePipe? _pipe;
+    private readonly List<ItemAttempt> _collected = new();
+    private bool _driverLost;
     private Timer? _killTimer;
     private volatile bool _stopping;
 
@@ -54,12 +59,15 @@ internal sealed class ProcessRunner : IItemRunner
         _onRecord = OnRecord;
     }
 
-    /// <summary>Takes a worker process now, so that a setup failure ends the run before any item.</summary>
+    /// <summary>Takes a worker process now, so that a process that cannot start ends the run before any item.</summary>
     public void Attach()
     {
         ProcessWorker worker = _factory.Acquire(_context.Token);
         _worker = worker;
         _hooks = new StreamHooks(worker.Session.Streams, _onRecord);
+
+        // The pipeline and the run's setup go out now, while input is still coming: the first batch is then a message.
+        OpenPipe(worker);
     }
 
     public void Run(IReadOnlyList<WorkItem> batch)
@@ -90,7 +98,7 @@ internal sealed class ProcessRunner : IItemRunner
             end = Math.Min(end, Math.Max(1, _factory.MaxItemsPerWorker - worker.ItemsRun));
         }
 
-        int next = RunRange(worker, batch, end);
+        int next = RunBatch(worker, batch, end, Collects(batch, end));
         if (next < batch.Count)
         {
             _context.PutBackFrom(batch, next);
@@ -133,36 +141,64 @@ internal sealed class ProcessRunner : IItemRunner
         }
     }
 
-    /// <summary>Runs batch[0..end) in one round trip; returns the position of the first item not ended.</summary>
-    private int RunRange(ProcessWorker worker, IReadOnlyList<WorkItem> batch, int end)
+    /// <summary>
+    /// Sends batch[0..end) down the worker's serve pipeline (opened with the run's setup if it is not open) and waits
+    /// for its end, the pipeline's end or the process's; returns the position of the first item not ended.
+    /// </summary>
+    private int RunBatch(ProcessWorker worker, IReadOnlyList<WorkItem> batch, int end, bool collect)
     {
-        var items = new List<(ScriptTask, bool, object?)>(end);
-        for (int i = 0; i < end; i++)
+        ServePipe pipe = OpenPipe(worker);
+        Hashtable message;
+        if (collect)
         {
-            WorkItem item = batch[i];
-            items.Add((item.Task as ScriptTask ?? _factory.Config.DefaultTask!, item.Task is null, item.Input));
+            var inputs = new object?[end];
+            for (int i = 0; i < end; i++)
+            {
+                inputs[i] = batch[i].Input;
+            }
+
+            RunOptions options = _context.Options;
+            bool stopAtFailure = options.StopOnFirstError || options.MaxFailures is not null || options.MaxFailurePercent is not null;
+
+            // Emptied here too: a batch that never reached the collector must not read the last one's entries.
+            worker.ClearBatch();
+            message = worker.Session.CollectMessage(_factory.Config.DefaultTask!, inputs, stopAtFailure);
+        }
+        else
+        {
+            var items = new List<(ScriptTask, bool, object?)>(end);
+            for (int i = 0; i < end; i++)
+            {
+                WorkItem item = batch[i];
+                items.Add((item.Task as ScriptTask ?? _factory.Config.DefaultTask!, item.Task is null, item.Input));
+            }
+
+            message = worker.Session.BatchMessage(items);
         }
 
-        var output = new PSDataCollection<PSObject>();
-        output.DataAdded += (s, e) => OnOutput(output, e.Index);
         lock (_lock)
         {
             _batch = batch;
             _position = 0;
             _end = end;
             _missing = false;
-            _current = _context.Begin(batch[0], _stopForTimeout);
+            _batchDone.Reset();
+            _current = collect ? null : _context.Begin(batch[0], _stopForTimeout);
         }
 
-        Exception? failure = null;
-        try
+        if (collect)
         {
-            worker.Session.InvokeBatch(items, 0, output, worker.Connection.Exited);
+            // Begun now, in order, though their records arrive at the batch's end: an item that is not begun does not
+            // count as running, and a later item would be taken for the oldest one and written ahead of it.
+            _collected.Clear();
+            for (int i = 0; i < end; i++)
+            {
+                _collected.Add(_context.Begin(batch[i]));
+            }
         }
-        catch (Exception ex)
-        {
-            failure = ex;
-        }
+
+        pipe.Send(message);
+        Exception? failure = pipe.Wait(_batchDone, worker.Connection.Exited);
 
         ItemAttempt? cut;
         int position;
@@ -176,6 +212,7 @@ internal sealed class ProcessRunner : IItemRunner
             position = _position;
         }
 
+        pipe.Output.Clear();
         worker.Session.ClearStreams();
         if (_context.Token.IsCancellationRequested)
         {
@@ -183,10 +220,34 @@ internal sealed class ProcessRunner : IItemRunner
             return batch.Count;
         }
 
+        if (failure is RemoteException { ErrorRecord: { Exception: { Message: ProcessScripts.DriverMissing } } })
+        {
+            // An item of the last call removed the driver: nothing ran; the pipeline opens again with its text.
+            _driverLost = true;
+            cut?.PutBack();
+            PutBackCollected(0);
+            return cut is null ? (collect ? end : 0) : 1;
+        }
+
+        if (_setupError is { } setupError)
+        {
+            // Nothing of the batch ran: it goes back, and the run ends with the setup's error.
+            cut?.PutBack();
+            PutBackCollected(0);
+            _context.PutBackFrom(batch, cut is not null ? 1 : collect ? end : 0);
+            _retire = true;
+            throw new WorkerSetupException(ErrorIds.WorkerFailed, $"The run's variables and functions could not be defined {ProcessWorker.Where}: {setupError}", failure ?? new RuntimeException(setupError));
+        }
+
         bool dead = failure is not null && !worker.IsUsable;
         if (dead)
         {
             _retire = true;
+        }
+
+        if (collect)
+        {
+            return EndCollected(worker, end, failure, dead);
         }
 
         if (cut is not null)
@@ -214,7 +275,7 @@ internal sealed class ProcessRunner : IItemRunner
             }
             else
             {
-                // The driver returned without the item's end: the item ended the pipeline itself (exit).
+                // The batch ended without the item's end: the item ended the driver itself (exit).
                 cut.Finish();
             }
 
@@ -225,14 +286,121 @@ internal sealed class ProcessRunner : IItemRunner
         return position;
     }
 
-    /// <summary>Remoting's thread: an output object of the running item, or the end of it.</summary>
-    private void OnOutput(PSDataCollection<PSObject> output, int index)
+    /// <summary>
+    /// A collected batch has ended: its items are read from file, even when the process died after them. Every item was
+    /// begun when the batch was sent; those that did not run go back. Returns <paramref name="end"/>: all are settled.
+    /// </summary>
+    private int EndCollected(ProcessWorker worker, int end, Exception? failure, bool dead)
+    {
+        if (_missing)
+        {
+            // The process lost the default task before the batch began: nothing ran; it goes round again with the task.
+            worker.Session.ForgetDefault();
+            PutBackCollected(0);
+            return end;
+        }
+
+        object[] entries = worker.ReadBatch();
+        int position = 0;
+        for (; position < entries.Length && position < end; position++)
+        {
+            CollectedEntry.Apply(entries[position], _collected[position]);
+            worker.ItemsRun++;
+        }
+
+        if (failure is not null && position < end)
+        {
+            // The item that was running when the batch broke.
+            ItemAttempt cut = _collected[position];
+            if (dead)
+            {
+                int? code = worker.Connection.ExitCode(TimeSpan.FromSeconds(2));
+                cut.Fail(new ErrorRecord(new WorkerProcessExitedException(worker.Connection.ProcessId, code, failure), ErrorIds.WorkerProcessExited, ErrorCategory.ResourceUnavailable, cut.Input));
+            }
+            else
+            {
+                cut.Fail(failure is RemoteException { ErrorRecord: { } record } ? record : new ErrorRecord(failure, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, cut.Input));
+            }
+
+            worker.ItemsRun++;
+            position++;
+        }
+
+        PutBackCollected(position);
+        return end;
+    }
+
+    /// <summary>The begun items of a collected batch from <paramref name="from"/> on never ran: they go back.</summary>
+    private void PutBackCollected(int from)
+    {
+        for (int i = from; i < _collected.Count; i++)
+        {
+            _collected[i].PutBack();
+        }
+
+        _collected.Clear();
+    }
+
+    /// <summary>The worker's serve pipeline, opened (with the run's setup as its first message) when it is not running.</summary>
+    private ServePipe OpenPipe(ProcessWorker worker)
+    {
+        if (_pipe is { IsRunning: true } open)
+        {
+            return open;
+        }
+
+        _pipe?.Dispose();
+        _setupError = null;
+        _pipe = ServePipe.Open(worker, OnOutput, _driverLost);
+        _driverLost = false;
+        _pipe.Send(RemoteSession.SetupMessage(_factory.Config));
+        return _pipe;
+    }
+
+    /// <summary>
+    /// A batch of several items of the default task comes back collected (<see cref="BatchCollector"/>) unless an item
+    /// must be watched while it runs: a timeout stops it there, -RatePerSecond paces its start. Otherwise an item's
+    /// output would stream anyway only while it runs, and a batch is sized to take less than a fifth of a second.
+    /// </summary>
+    private bool Collects(IReadOnlyList<WorkItem> batch, int end)
+    {
+        RunOptions options = _context.Options;
+        if (end < 2 || !BatchFile.CanWrite || options.ItemTimeout is not null || options.StartPacer is not null || _factory.Config.DefaultTask is null)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < end; i++)
+        {
+            if (batch[i].Task is not null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Remoting's thread: an output object of the running item, the end of it, or of the batch.</summary>
+    private void OnOutput(PSObject? value)
     {
         try
         {
-            PSObject value = output[index];
             lock (_lock)
             {
+                if (value is null)
+                {
+                    // $null written by the item: kept, as ForEach-Object -Parallel keeps it (no marker is null).
+                    _current?.AddOutput(null);
+                    return;
+                }
+
+                if (BatchMarker.IsBatchEnd(value))
+                {
+                    _batchDone.Set();
+                    return;
+                }
+
                 if (BatchMarker.IsItemEnd(value, out object? error))
                 {
                     EndCurrent(error);
@@ -241,7 +409,15 @@ internal sealed class ProcessRunner : IItemRunner
 
                 if (BatchMarker.IsMissing(value))
                 {
+                    // The driver stops the batch there.
                     _missing = true;
+                    _batchDone.Set();
+                    return;
+                }
+
+                if (BatchMarker.IsSetupFailed(value, out object? why))
+                {
+                    _setupError = why is PSObject { BaseObject: ErrorRecord } or ErrorRecord ? RemoteRecords.Error(why, null).ToString() : why?.ToString();
                     return;
                 }
 
@@ -269,12 +445,14 @@ internal sealed class ProcessRunner : IItemRunner
             }
             else
             {
-                ended.Fail(ToErrorRecord(error, ended.Input));
+                ended.Fail(RemoteRecords.Error(error, ended.Input));
             }
         }
 
         if (_batch is null || _position >= _end)
         {
+            // The batch's last item: a batch of items has no end marker of its own.
+            _batchDone.Set();
             return;
         }
 
@@ -357,36 +535,15 @@ internal sealed class ProcessRunner : IItemRunner
 
     private void Let(ProcessWorker worker, bool reusable)
     {
+        ServePipe? pipe = _pipe;
+        _pipe = null;
         _hooks?.Dispose();
         _hooks = null;
         _worker = null;
         _retire = false;
-        _factory.Release(worker, reusable);
-    }
 
-    /// <summary>The item's terminating error as the process wrote it: rebuilt as an ErrorRecord, as remoting rebuilds streamed errors.</summary>
-    private static ErrorRecord ToErrorRecord(object error, object? input)
-    {
-        if (error is ErrorRecord record)
-        {
-            return record;
-        }
-
-        if (error is PSObject pso && ErrorFromRemote is not null)
-        {
-            try
-            {
-                if (ErrorFromRemote.Invoke(null, new object[] { pso }) is ErrorRecord rebuilt)
-                {
-                    return rebuilt;
-                }
-            }
-            catch (Exception)
-            {
-                // Fall back to its text below.
-            }
-        }
-
-        return new ErrorRecord(new RuntimeException(error.ToString()), ErrorIds.ItemFailed, ErrorCategory.NotSpecified, input);
+        // The pipeline resets the process and ends on the release thread: the call does not wait for that round trip.
+        // One that does not end in time leaves the process unfit for reuse.
+        _factory.Release(worker, reusable, pipe is null ? null : () => pipe.ResetAndClose(PipeCloseWait));
     }
 }

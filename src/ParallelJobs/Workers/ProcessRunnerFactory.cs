@@ -6,7 +6,7 @@ using ParallelJobs.Scripting;
 namespace ParallelJobs.Workers;
 
 /// <summary>Makes -UseProcess runners and hands them worker processes: warm ones from the pool, else new ones.</summary>
-internal sealed class ProcessRunnerFactory : IRunnerFactory
+internal sealed class ProcessRunnerFactory : IEagerRunnerFactory
 {
     public ProcessRunnerFactory(ScriptConfig config, int maxItemsPerWorker, double maxWorkerMemoryMB)
     {
@@ -23,6 +23,9 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
     /// <summary>-MaxWorkerMemoryMB: a process whose working set passed this is replaced between items; 0 for never.</summary>
     public double MaxWorkerMemoryMB { get; }
 
+    /// <summary>One per warm process waiting in the pool for this configuration: those start at once, new ones as items come.</summary>
+    public int EagerWorkers(int throttleLimit) => Math.Min(throttleLimit, ProcessPool.CountIdle(Config.PoolKey));
+
     public IItemRunner Create(RunContext context)
     {
         var runner = new ProcessRunner(this, context);
@@ -30,33 +33,21 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
         return runner;
     }
 
-    /// <summary>A worker process for this run's configuration, with the run's variables and functions set.</summary>
+    /// <summary>
+    /// A worker process for this run's configuration: a warm one from the pool, else a new one. The run's variables and
+    /// functions are set by the first message of the runner's pipeline (<see cref="ServePipe"/>), not here.
+    /// </summary>
     internal ProcessWorker Acquire(CancellationToken token)
     {
-        ProcessWorker? worker = ProcessPool.TryTake(Config.PoolKey, token);
-        if (worker is not null)
+        if (ProcessPool.TryTake(Config.PoolKey, token) is { } pooled)
         {
-            try
-            {
-                worker.ApplyRun(Config, token);
-                return worker;
-            }
-            catch (Exception) when (!token.IsCancellationRequested)
-            {
-                // A pooled process that broke meanwhile: a new one below.
-                worker.Connection.DisposeInBackground();
-            }
-            catch
-            {
-                worker.Connection.DisposeInBackground();
-                throw;
-            }
+            return pooled;
         }
 
         // Not cut short by the run's end: a process still starting when the items ran out (a wide
         // -ThrottleLimit) goes on starting and waits in the pool for the next call, instead of being killed.
         // A stop still returns at once: the engine leaves this thread after its grace.
-        worker = ProcessWorker.Start(Config, CancellationToken.None);
+        ProcessWorker worker = ProcessWorker.Start(Config, CancellationToken.None);
         if (token.IsCancellationRequested)
         {
             worker.LastUsed = DateTime.Now;
@@ -64,27 +55,22 @@ internal sealed class ProcessRunnerFactory : IRunnerFactory
             throw new OperationCanceledException(token);
         }
 
-        try
-        {
-            worker.ApplyRun(Config, token);
-            return worker;
-        }
-        catch
-        {
-            worker.Connection.DisposeInBackground();
-            throw;
-        }
+        return worker;
     }
 
-    /// <summary>A runner is done with <paramref name="worker"/>: reset into the pool, or ended.</summary>
-    internal void Release(ProcessWorker worker, bool reusable)
+    /// <summary>
+    /// A runner is done with <paramref name="worker"/>: reset into the pool, or ended. <paramref name="resetAndClose"/>
+    /// resets it through the runner's pipeline and ends that (false when it did not end cleanly); without a pipeline
+    /// the reset is a call of its own.
+    /// </summary>
+    internal void Release(ProcessWorker worker, bool reusable, Func<bool>? resetAndClose)
     {
         if (!reusable)
         {
-            worker.Connection.DisposeInBackground();
+            worker.DisposeInBackground();
             return;
         }
 
-        ProcessPool.Return(worker, w => w.Reset());
+        ProcessPool.Return(worker, w => resetAndClose is null ? w.Reset() : resetAndClose() && w.AfterReset());
     }
 }

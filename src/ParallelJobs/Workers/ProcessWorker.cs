@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using ParallelJobs.Remote;
@@ -17,9 +20,15 @@ internal sealed class ProcessWorker : IDisposable
 
     private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
 
+    private readonly FileStream _batchFile;
+
     private ProcessWorker(ProcessConnection connection, string poolKey, string description)
     {
         Connection = connection;
+        BatchPath = Path.Combine(Path.GetTempPath(), $"ParallelJobs-{Process.GetCurrentProcess().Id}-{connection.ProcessId}-{Guid.NewGuid():N}.batch");
+
+        // Held open for the worker's life and gone with it; the process opens it by name for each collected batch.
+        _batchFile = new FileStream(BatchPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.DeleteOnClose);
         Session = new RemoteSession(connection);
         PoolKey = poolKey;
         Description = description;
@@ -28,6 +37,9 @@ internal sealed class ProcessWorker : IDisposable
     }
 
     public ProcessConnection Connection { get; }
+
+    /// <summary>Where the process writes a collected batch (<see cref="BatchCollector"/>).</summary>
+    public string BatchPath { get; }
 
     public RemoteSession Session { get; }
 
@@ -66,7 +78,8 @@ internal sealed class ProcessWorker : IDisposable
         var worker = new ProcessWorker(connection, config.PoolKey, config.Describe());
         try
         {
-            worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", System.Diagnostics.Process.GetCurrentProcess().Id));
+            worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", Process.GetCurrentProcess().Id));
+            worker.Step(ProcessScripts.ServeDriver, token, useLocalScope: false);
             worker.Session.Initialize(config, Where, local: true, token);
             worker.Session.SaveBaseline(token);
             return worker;
@@ -88,26 +101,10 @@ internal sealed class ProcessWorker : IDisposable
         }
     }
 
-    /// <summary>Sets the call's variables, functions and location. Throws as <see cref="Start"/> does.</summary>
-    public void ApplyRun(ScriptConfig config, CancellationToken token)
-    {
-        try
-        {
-            Session.ApplyRun(config, Where, config.Location, local: true, token);
-        }
-        catch (RemoteSetupException ex)
-        {
-            throw new WorkerSetupException(ex.ErrorId, ex.Message, ex);
-        }
-        catch (RemoteConnectException ex)
-        {
-            throw new WorkerSetupException(Engine.ErrorIds.WorkerProcessStartFailed, $"A worker process ended while it was prepared: {ex.Message}", ex);
-        }
+    /// <summary>A call opened its pipeline in this process (shown as Runs by Get-ParallelJobPool).</summary>
+    public void CountRun() => Runs++;
 
-        Runs++;
-    }
-
-    /// <summary>Removes what the call left behind. False when the process cannot be reused.</summary>
+    /// <summary>Removes what the call left behind (a call of its own, for a worker whose runner opened no pipeline). False when the process cannot be reused.</summary>
     public bool Reset()
     {
         if (!IsUsable)
@@ -115,7 +112,23 @@ internal sealed class ProcessWorker : IDisposable
             return false;
         }
 
-        if (!Session.ResetToBaseline())
+        try
+        {
+            using PowerShell reset = PowerShell.Create();
+            reset.Runspace = Connection.Runspace;
+            reset.AddCommand("__pjReset").Invoke(null, Settings);
+            return !reset.HadErrors && AfterReset();
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>After a reset: ready for the shelf. False when the process cannot be reused.</summary>
+    public bool AfterReset()
+    {
+        if (!IsUsable)
         {
             return false;
         }
@@ -125,17 +138,33 @@ internal sealed class ProcessWorker : IDisposable
         return true;
     }
 
+    /// <summary>Kills the process and closes it on a thread of its own (closing waits for remoting).</summary>
+    public void DisposeInBackground()
+    {
+        _batchFile.Dispose();
+        Connection.DisposeInBackground();
+    }
+
     public void Dispose()
     {
         Session.Dispose();
         Connection.Dispose();
+        _batchFile.Dispose();
     }
 
-    private void Step(string script, CancellationToken token, params (string Name, object? Value)[] parameters)
+    /// <summary>The entries of the last collected batch, one per item that ended, in order. Only the runner that holds this worker calls it.</summary>
+    public object[] ReadBatch() => BatchFile.Read(_batchFile);
+
+    /// <summary>Empties the batch file before a collected batch.</summary>
+    public void ClearBatch() => _batchFile.SetLength(0);
+
+    private void Step(string script, CancellationToken token, params (string Name, object? Value)[] parameters) => Step(script, token, true, parameters);
+
+    private void Step(string script, CancellationToken token, bool useLocalScope, params (string Name, object? Value)[] parameters)
     {
         using PowerShell ps = PowerShell.Create();
         ps.Runspace = Connection.Runspace;
-        ps.AddScript(script, useLocalScope: true);
+        ps.AddScript(script, useLocalScope);
         foreach ((string name, object? value) in parameters)
         {
             ps.AddParameter(name, value);
