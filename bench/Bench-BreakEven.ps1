@@ -12,9 +12,9 @@
     - sequential:  1..N | ForEach-Object { & $work }
     - runspace:    1..N | Invoke-ParallelJob -ThrottleLimit 2 $work
     - process:     1..N | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $work
-    The engine, the runspaces and the two worker processes are warmed first, and each W's work is run briefly by all three
-    before it is timed. Each way's time is the best of -Repeat rounds; the rounds interleave the three ways, so
-    that a slow spell of the (shared) machine hits each of them alike. The last column names the fastest way.
+    The engine, the runspaces and the two worker processes are warmed first, and each W's work is run briefly by
+    all three before it is timed. Each way's time is the best of -Repeat rounds; the rounds interleave the three
+    ways, so that a slow spell of the (shared) machine hits each of them alike. The last column names the fastest.
 .EXAMPLE
     dotnet pwsh -NoProfile -File bench/Bench-BreakEven.ps1
 .EXAMPLE
