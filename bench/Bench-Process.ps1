@@ -7,7 +7,9 @@
     - script-heavy CPU-bound items (a PowerShell loop over -Bytes bytes, -CpuItems items): sequential
       ForEach-Object, 2 runspace workers, 2 process workers (warm), and two independent pwsh processes each
       doing half (started beforehand and released together, so their start-up is not timed);
-    - the seed example (20 items of 0.5 s, -ThrottleLimit 10) with -UseProcess, second call (warm pool);
+    - the seed example (20 items of 0.5 s, -ThrottleLimit 10) with -UseProcess: the first call, the next as soon as
+      the ten processes are up, the next once they have settled (-Settle seconds; a process that has just started
+      keeps .NET compiling for several seconds), and calls back to back;
     - -TrivialItems trivial items with 2 process workers: per-item cost;
     - an item that calls [Environment]::Exit(1) among 100: results, errors, and that this session lives on.
     The best of -Repeat runs is shown where a row is timed more than once.
@@ -19,7 +21,8 @@ param(
     [int] $CpuItems = 16,
     [int] $Bytes = 1000000,
     [int] $TrivialItems = 10000,
-    [int] $Repeat = 2
+    [int] $Repeat = 2,
+    [int] $Settle = 15
 )
 
 $ErrorActionPreference = 'Stop'
@@ -84,9 +87,17 @@ $firstSeed = Measure-Best $seed 1
 # second call measures a warm pool (on two cores ten processes take several seconds to start).
 $until = [DateTime]::Now.AddSeconds(60)
 while (@(Get-ParallelJobPool | Where-Object Kind -eq 'Process').Count -lt 10 -and [DateTime]::Now -lt $until) { Start-Sleep -Milliseconds 200 }
-$secondSeed = Measure-Best $seed 2
+# A process that has just started keeps .NET busy compiling for several seconds more (ten of them fill two cores):
+# the warm pool is measured once they have settled, and once right after the first call's processes came up.
+$justWarm = Measure-Best $seed 1
+Start-Sleep -Seconds $Settle
+$secondSeed = [double]::MaxValue
+for ($i = 0; $i -lt $Repeat; $i++) { Start-Sleep -Seconds 3; $secondSeed = [math]::Min($secondSeed, (Measure-Best $seed 1)) }
+$backToBack = Measure-Best $seed 3
 Add-Row 'Seed example with -UseProcess, first call (10 processes start)' ('{0:0.00} s' -f $firstSeed)
-Add-Row 'Seed example with -UseProcess, second call (warm pool)' ('{0:0.00} s' -f $secondSeed) 'target <= 1.05 s'
+Add-Row '  next call, as soon as the ten processes are up' ('{0:0.00} s' -f $justWarm) 'their start-up compiling still running'
+Add-Row '  next call, warm pool settled' ('{0:0.00} s' -f $secondSeed) 'target <= 1.05 s'
+Add-Row '  calls back to back' ('{0:0.00} s' -f $backToBack) 'best of 3'
 
 # --- trivial items ---
 $trivial = Measure-Best { 1..$TrivialItems | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { $_ } } 1

@@ -56,10 +56,6 @@ internal sealed class ParallelRun : IDisposable
         _workers = new WorkerPool(options, factory, _queue,
             abandoned => new RunContext(options, _policy, _queue, _mailbox, _cts.Token, EndRun, _context.Job, abandoned),
             _cts.Token, _mailbox, EndRun, _thread);
-        if (!options.Sequential)
-        {
-            _workers.StartEager();
-        }
         if (options.RunTimeout is { } timeout)
         {
             _runTimer = new Timer(_ => EndRun(new RunOutcome(RunEnd.RunTimedOut)), null, timeout, Timeout.InfiniteTimeSpan);
@@ -75,6 +71,8 @@ internal sealed class ParallelRun : IDisposable
 
     /// <summary>Called on the pipeline thread after each drain, for the progress bar.</summary>
     public Action? AfterDrain { get; set; }
+
+    private bool _eagerStarted;
 
     /// <summary>
     /// How long the pump waits for a result before it drains anyway (which calls <see cref="AfterDrain"/>), so
@@ -116,6 +114,13 @@ internal sealed class ParallelRun : IDisposable
         }
         else
         {
+            if (!_eagerStarted)
+            {
+                // With the first item, on the pipeline thread (the run may be made on another one).
+                _eagerStarted = true;
+                _workers.StartEager();
+            }
+
             _workers.StartIfNeeded();
         }
 

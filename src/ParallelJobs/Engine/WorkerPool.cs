@@ -76,10 +76,9 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>
-    /// Pipeline thread, at the run's start: the workers an <see cref="IEagerRunnerFactory"/> asks for. Each Thread.Start
-    /// waits until the new thread runs, which on a busy machine took 10 ms or more per worker once the first ones
-    /// were at work; started before the first item, ten take a few milliseconds, and each readies its runner while
-    /// input is still coming.
+    /// Pipeline thread, with the run's first item: the workers an <see cref="IEagerRunnerFactory"/> asks for, at once.
+    /// Each Thread.Start waits until the new thread runs, which took 10 ms or more per worker once the first ones were
+    /// busy readying worker processes; started together, each readies its runner while input is still coming.
     /// </summary>
     public void StartEager()
     {

@@ -264,14 +264,9 @@ internal sealed class ProcessRunner : IItemRunner
                 cut.PutBack();
                 return position + 1;
             }
-            else if (dead)
-            {
-                int? code = worker.Connection.ExitCode(TimeSpan.FromSeconds(2));
-                cut.Fail(new ErrorRecord(new WorkerProcessExitedException(worker.Connection.ProcessId, code, failure), ErrorIds.WorkerProcessExited, ErrorCategory.ResourceUnavailable, cut.Input));
-            }
             else if (failure is not null)
             {
-                cut.Fail(failure is RemoteException { ErrorRecord: { } record } ? record : new ErrorRecord(failure, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, cut.Input));
+                FailBroken(cut, worker, failure, dead);
             }
             else
             {
@@ -311,16 +306,7 @@ internal sealed class ProcessRunner : IItemRunner
         if (failure is not null && position < end)
         {
             // The item that was running when the batch broke.
-            ItemAttempt cut = _collected[position];
-            if (dead)
-            {
-                int? code = worker.Connection.ExitCode(TimeSpan.FromSeconds(2));
-                cut.Fail(new ErrorRecord(new WorkerProcessExitedException(worker.Connection.ProcessId, code, failure), ErrorIds.WorkerProcessExited, ErrorCategory.ResourceUnavailable, cut.Input));
-            }
-            else
-            {
-                cut.Fail(failure is RemoteException { ErrorRecord: { } record } ? record : new ErrorRecord(failure, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, cut.Input));
-            }
+            FailBroken(_collected[position], worker, failure, dead);
 
             worker.ItemsRun++;
             position++;
@@ -328,6 +314,20 @@ internal sealed class ProcessRunner : IItemRunner
 
         PutBackCollected(position);
         return end;
+    }
+
+    /// <summary>The item under which the batch broke: the process died (WorkerProcessExited, with its exit code), or the pipeline failed.</summary>
+    private static void FailBroken(ItemAttempt cut, ProcessWorker worker, Exception failure, bool dead)
+    {
+        if (dead)
+        {
+            int? code = worker.Connection.ExitCode(TimeSpan.FromSeconds(2));
+            cut.Fail(new ErrorRecord(new WorkerProcessExitedException(worker.Connection.ProcessId, code, failure), ErrorIds.WorkerProcessExited, ErrorCategory.ResourceUnavailable, cut.Input));
+        }
+        else
+        {
+            cut.Fail(failure is RemoteException { ErrorRecord: { } record } ? record : new ErrorRecord(failure, ErrorIds.WorkerFailed, ErrorCategory.NotSpecified, cut.Input));
+        }
     }
 
     /// <summary>The begun items of a collected batch from <paramref name="from"/> on never ran: they go back.</summary>
