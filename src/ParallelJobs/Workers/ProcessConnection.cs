@@ -29,7 +29,6 @@ internal sealed class ProcessConnection : ISessionConnection
         ProcessId = process.Id;
         process.EnableRaisingEvents = true;
         process.Exited += (s, e) => _exited.Set();
-        LowerPriority(process);
         if (HasExited)
         {
             _exited.Set();
@@ -38,22 +37,6 @@ internal sealed class ProcessConnection : ISessionConnection
 
     private readonly ManualResetEvent _exited = new(false);
 
-    /// <summary>
-    /// Workers run below normal priority: the session that feeds them and writes their results must not wait for a
-    /// core behind them (ten workers starting or resetting at once on two cores held the caller up by a tenth of a
-    /// second each time). Alone on the machine they still get every core.
-    /// </summary>
-    private static void LowerPriority(System.Diagnostics.Process process)
-    {
-        try
-        {
-            process.PriorityClass = System.Diagnostics.ProcessPriorityClass.BelowNormal;
-        }
-        catch (Exception)
-        {
-            // Not allowed here, or the process has gone: it runs at the priority it has.
-        }
-    }
 
     /// <summary>Set once the process has exited: remoting may take a minute to notice, so a running batch waits on this too.</summary>
     public WaitHandle Exited => _exited;
