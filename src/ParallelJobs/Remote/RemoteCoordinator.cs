@@ -325,7 +325,7 @@ internal sealed class RemoteCoordinator : IRunnerFactory, IDisposable
             var session = new RemoteSession(pooled.Connection);
             try
             {
-                session.ApplyRun(Config, $"on host '{slot.Host.Name}'", location: null, local: false, token);
+                session.ApplyRun(Config, $"on host '{slot.Host.Name}'", token);
             }
             catch (Exception) when (!token.IsCancellationRequested)
             {

@@ -51,7 +51,7 @@ internal sealed class RemoteSession : IDisposable
             SaveBaseline(token);
         }
 
-        ApplyRun(config, where, location: null, local: false, token);
+        ApplyRun(config, where, token);
     }
 
     /// <summary>What is costly and the same for every run of one pool key: the modules and the initialization script.</summary>
@@ -77,19 +77,22 @@ internal sealed class RemoteSession : IDisposable
         }
     }
 
-    /// <summary>What each run sets: its variables and functions, the item driver and (locally) the caller's location.</summary>
-    public void ApplyRun(ScriptConfig config, string where, string? location, bool local, CancellationToken token)
+    /// <summary>
+    /// What each run on a host sets: its variables and functions and the item driver. (Worker processes get theirs as
+    /// the first message of their pipeline, with the caller's location: Workers.ServePipe.)
+    /// </summary>
+    public void ApplyRun(ScriptConfig config, string where, CancellationToken token)
     {
         using PowerShell setup = PowerShell.Create();
         setup.Runspace = Connection.Runspace;
         using CancellationTokenRegistration stop = token.Register(() => StopQuietly(setup));
         setup.AddScript(RemoteScripts.Setup).AddParameter("Variables", RunVariables(config)).AddParameter("Functions", RunFunctions(config))
-            .AddParameter("Save", !Connection.Owned).AddParameter("Location", location).AddParameter("Driver", RemoteScripts.Driver);
+            .AddParameter("Save", !Connection.Owned).AddParameter("Driver", RemoteScripts.Driver);
 
         // From here on a borrowed session has something to give back, even if the setup is cut short.
         _prepared = true;
         _defaultSent = false;
-        Step(setup, token, local ? ErrorIds.WorkerFailed : ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined {where}");
+        Step(setup, token, ErrorIds.RemoteSetupFailed, $"The run's variables and functions could not be defined {where}");
     }
 
     /// <summary>

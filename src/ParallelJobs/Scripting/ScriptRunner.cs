@@ -366,23 +366,9 @@ internal sealed class ScriptRunner : IItemRunner
     }
 
     /// <summary>Clearing a variable that also exists globally would hide the global from the item.</summary>
-    private bool SharedScopeFits(WorkerRunspace runspace)
-    {
-        if (_config.DefaultTask?.SharedScopeText is null)
-        {
-            return false;
-        }
-
-        foreach (string name in _config.DefaultTask.SharedScopeResets)
-        {
-            if (!name.Equals("Matches", StringComparison.OrdinalIgnoreCase) && runspace.Runspace.SessionStateProxy.PSVariable.Get(name) is not null)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    private bool SharedScopeFits(WorkerRunspace runspace) =>
+        _config.DefaultTask?.SharedScopeText is not null
+        && SharedScopeAnalyzer.FitsBeside(_config.DefaultTask.SharedScopeResets, name => runspace.Runspace.SessionStateProxy.PSVariable.Get(name) is not null);
 
     private void Detach(bool reusable)
     {

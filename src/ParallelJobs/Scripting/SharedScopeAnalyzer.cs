@@ -37,6 +37,23 @@ internal static class SharedScopeAnalyzer
         "ov", "ev", "wv", "iv", "pv",
     };
 
+    /// <summary>
+    /// Whether a shared-scope batch may clear <paramref name="resets"/> before each item: clearing one that also exists as
+    /// a global would hide the global from the item ($Matches, which PowerShell sets itself, excepted).
+    /// </summary>
+    public static bool FitsBeside(IEnumerable<string> resets, Func<string, bool> isGlobal)
+    {
+        foreach (string name in resets)
+        {
+            if (!name.Equals("Matches", StringComparison.OrdinalIgnoreCase) && isGlobal(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The variables to clear before each item, or null when the script needs a scope per item.</summary>
     public static string[]? ResetsFor(ScriptBlockAst ast)
     {

@@ -240,17 +240,7 @@ public sealed class BatchCollector
 
     private List<PSVariable> ItemVariables(object? input) => Variables("_", input);
 
-    /// <summary>Clearing a variable that also exists globally would hide the global from the item (as in worker runspaces).</summary>
-    private static bool SharedFits(SessionState state, string[]? resets)
-    {
-        foreach (string name in resets ?? Array.Empty<string>())
-        {
-            if (!name.Equals("Matches", StringComparison.OrdinalIgnoreCase) && state.PSVariable.Get("global:" + name) is not null)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>As in worker runspaces (<see cref="SharedScopeAnalyzer.FitsBeside"/>), with the worker's globals.</summary>
+    private static bool SharedFits(SessionState state, string[]? resets) =>
+        SharedScopeAnalyzer.FitsBeside(resets ?? Array.Empty<string>(), name => state.PSVariable.Get("global:" + name) is not null);
 }
