@@ -51,6 +51,20 @@ Describe 'Invoke-ParallelJob -UseProcess, batches of quick items' {
         ($batched.Warnings | Sort-Object) | Should -Be ($runspaces.Warnings | Sort-Object)
     }
 
+    It 'keeps $null and arrays an item writes, as ForEach-Object -Parallel does, in batches and one item at a time' {
+        $script = { $_; $null; , @($_, 'x'); 7 }
+        $expected = 1..40 | ForEach-Object -Parallel $script -ThrottleLimit 2 | ForEach-Object { $_ | ConvertTo-Json -Compress }
+
+        $batched = 1..40 | Invoke-ParallelJob @p $script | ForEach-Object { $_ | ConvertTo-Json -Compress }
+        $single = 1..40 | Invoke-ParallelJob @p -BatchSize 1 $script | ForEach-Object { $_ | ConvertTo-Json -Compress }
+
+        # ForEach-Object -Parallel writes in completion order: the same objects, in input order here.
+        @($batched).Count | Should -Be 160
+        ($batched | Sort-Object) | Should -Be ($expected | Sort-Object)
+        $single | Should -Be $batched
+        $batched[1] | Should -Be 'null'
+    }
+
     It 'keeps each item''s errors with that item (-AsResult)' {
         $results = 1..200 | Invoke-ParallelJob @p -AsResult { if ($_ % 50 -eq 0) { Write-Error "e$_" }; $_ } -ErrorAction SilentlyContinue
 
