@@ -33,6 +33,26 @@ Describe 'Warm worker processes' {
         Wait-Until { -not (Get-Process -Id $first[0] -ErrorAction Ignore) } 15 | Should -BeTrue
     }
 
+    It 'serves call after call in the same processes: what a call defined is gone in the next, batched or not' {
+        # Quick items come back in collected batches, one at a time they stream: both on the pipeline a process keeps open.
+        $first = 1..60 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { $global:leak = $_; function global:Get-Leak { 1 }; $PID }
+        $check = { "$([bool](Get-Variable leak -Scope Global -ErrorAction Ignore))|$([bool](Get-Command Get-Leak -ErrorAction Ignore))|$($_ * 2)" }
+        $batched = 1..60 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $check
+        $single = 1..6 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 -BatchSize 1 $check
+        $pids = 1..20 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { $PID }
+
+        $batched | Should -Be (1..60 | ForEach-Object { "False|False|$($_ * 2)" })
+        $single | Should -Be (1..6 | ForEach-Object { "False|False|$($_ * 2)" })
+        @($pids | Select-Object -Unique | Where-Object { $_ -notin $first }) | Should -BeNullOrEmpty
+        (Get-PooledProcess | Measure-Object -Property Runs -Sum).Sum | Should -Be 8
+    }
+
+    It 'items see the caller''s runtime settings in their environment, not the one worker processes start with' {
+        $env:DOTNET_TieredPGO | Should -BeNullOrEmpty
+        $seen = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { "[$env:DOTNET_TieredPGO]" }
+        $seen | Should -Be @('[]', '[]')
+    }
+
     It 'another -InitializationScript gets processes of its own' {
         $plain = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 1 { $PID }
 

@@ -33,6 +33,11 @@ internal static class BatchMarker
     /// <summary>The end of a batch a worker process's serve pipeline ran (see Workers.ProcessScripts.Serve).</summary>
     public const string BatchEnd = "\u0001__pjBatchEnd";
 
+    /// <summary>A worker process's answer to the reset after a call: it is back as it came.</summary>
+    public const string ResetDone = "\u0001__pjResetDone";
+
+    public static bool IsResetDone(PSObject value) => value.BaseObject is string text && text == ResetDone;
+
     public const string SetupFailed = "__pjSetupFailed";
 
     public static bool IsBatchEnd(PSObject value) => value.BaseObject is string text && text == BatchEnd;

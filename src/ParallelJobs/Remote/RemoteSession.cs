@@ -171,7 +171,8 @@ internal sealed class RemoteSession : IDisposable
     public IAsyncResult BeginServe(string script, string? driver, string path, PSDataCollection<object> input, PSDataCollection<PSObject> output)
     {
         _ps.Commands.Clear();
-        _ps.AddScript(script).AddParameter("__pjPath", path).AddParameter("__pjDriver", driver);
+        // In a scope of its own: its parameters and kept driver must outlive the reset after each call (it removes new globals).
+        _ps.AddScript(script, useLocalScope: true).AddParameter("__pjPath", path).AddParameter("__pjDriver", driver);
         _defaultSent = false;
         return _ps.BeginInvoke(input, output, Settings, null, null);
     }

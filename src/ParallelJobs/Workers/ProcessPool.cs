@@ -41,39 +41,60 @@ internal static class ProcessPool
 
     /// <summary>
     /// A runner gives a worker back: <paramref name="reset"/> readies it (false when it cannot be reused) on a thread
-    /// of its own, so the call that used it ends without waiting for the round trip. Until then it counts as
-    /// releasing: the next call with the same key waits for it, and the pool cmdlets see it.
+    /// of its own, so the call that used it ends without waiting for the round trip.
     /// </summary>
     public static void Return(ProcessWorker worker, Func<ProcessWorker, bool> reset)
     {
-        Change(worker.PoolKey, +1);
+        BeginRelease(worker);
         var thread = new Thread(() =>
         {
+            bool ready = false;
             try
             {
-                if (reset(worker))
-                {
-                    Shelf.Return(worker);
-                }
-                else
-                {
-                    worker.DisposeInBackground();
-                }
+                ready = reset(worker);
             }
             catch (Exception)
             {
-                worker.DisposeInBackground();
+                // Not reusable.
             }
-            finally
-            {
-                Change(worker.PoolKey, -1);
-            }
+
+            EndRelease(worker, ready);
         })
         {
             IsBackground = true,
             Name = "ParallelJobs reset worker process",
         };
         thread.Start();
+    }
+
+    /// <summary>
+    /// A worker is being reset after its call: until <see cref="EndRelease"/> it counts as releasing, so the next call
+    /// with the same key waits for it, and the pool cmdlets see it.
+    /// </summary>
+    public static void BeginRelease(ProcessWorker worker) => Change(worker.PoolKey, +1);
+
+    /// <summary>Any thread, once per <see cref="BeginRelease"/>: the reset ended; <paramref name="ready"/> shelves the worker, else it is ended.</summary>
+    public static void EndRelease(ProcessWorker worker, bool ready)
+    {
+        try
+        {
+            if (ready)
+            {
+                Shelf.Return(worker);
+            }
+            else
+            {
+                worker.DisposeInBackground();
+            }
+        }
+        catch (Exception)
+        {
+            worker.DisposeInBackground();
+        }
+        finally
+        {
+            Change(worker.PoolKey, -1);
+        }
     }
 
     public static void Return(ProcessWorker worker) => Shelf.Return(worker);

@@ -24,9 +24,6 @@ internal sealed class ProcessRunner : IItemRunner
     /// <summary>The item timeout: killed a little before the engine would give up on the worker.</summary>
     private static readonly TimeSpan TimeoutKillAfter = TimeSpan.FromTicks(ItemPolicy.StopGrace.Ticks * 4 / 5);
 
-    /// <summary>How long a worker's serve pipeline may take to end once its input is complete.</summary>
-    private static readonly TimeSpan PipeCloseWait = TimeSpan.FromSeconds(2);
-
     private readonly ProcessRunnerFactory _factory;
     private readonly RunContext _context;
     private readonly Action<ItemAttempt> _stopForTimeout;
@@ -64,9 +61,11 @@ internal sealed class ProcessRunner : IItemRunner
     {
         ProcessWorker worker = _factory.Acquire(_context.Token);
         _worker = worker;
+        worker.CountRun();
         _hooks = new StreamHooks(worker.Session.Streams, _onRecord);
 
-        // The pipeline and the run's setup go out now, while input is still coming: the first batch is then a message.
+        // The run's setup goes out now, while input is still coming, on the pipeline the process kept open (or a new
+        // one): the first batch is then a message.
         OpenPipe(worker);
     }
 
@@ -341,7 +340,10 @@ internal sealed class ProcessRunner : IItemRunner
         _collected.Clear();
     }
 
-    /// <summary>The worker's serve pipeline, opened (with the run's setup as its first message) when it is not running.</summary>
+    /// <summary>
+    /// The worker's serve pipeline with this run's setup sent: the process's open one, or a new one when it is not
+    /// running (an item ended it: exit, a stop for its timeout, a removed driver).
+    /// </summary>
     private ServePipe OpenPipe(ProcessWorker worker)
     {
         if (_pipe is { IsRunning: true } open)
@@ -349,10 +351,12 @@ internal sealed class ProcessRunner : IItemRunner
             return open;
         }
 
-        _pipe?.Dispose();
         _setupError = null;
-        _pipe = ServePipe.Open(worker, OnOutput, _driverLost);
+        _pipe = worker.Pipe(OnOutput, _driverLost);
         _driverLost = false;
+
+        // The reset after the last call (or a new pipeline) left the process without the task.
+        worker.Session.ForgetDefault();
         _pipe.Send(RemoteSession.SetupMessage(_factory.Config));
         return _pipe;
     }
@@ -535,15 +539,14 @@ internal sealed class ProcessRunner : IItemRunner
 
     private void Let(ProcessWorker worker, bool reusable)
     {
-        ServePipe? pipe = _pipe;
+        ServePipe? pipe = _pipe is { IsRunning: true } ? _pipe : null;
         _pipe = null;
         _hooks?.Dispose();
         _hooks = null;
         _worker = null;
         _retire = false;
 
-        // The pipeline resets the process and ends on the release thread: the call does not wait for that round trip.
-        // One that does not end in time leaves the process unfit for reuse.
-        _factory.Release(worker, reusable, pipe is null ? null : () => pipe.ResetAndClose(PipeCloseWait));
+        // The reset is a message on the pipeline the process keeps open: the call does not wait for its answer.
+        _factory.Release(worker, reusable, pipe);
     }
 }

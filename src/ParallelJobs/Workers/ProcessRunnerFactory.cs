@@ -15,6 +15,9 @@ internal sealed class ProcessRunnerFactory : IEagerRunnerFactory
         MaxWorkerMemoryMB = maxWorkerMemoryMB;
     }
 
+    /// <summary>How long a process may take to answer the reset after a call before it is ended instead of reused.</summary>
+    private static readonly TimeSpan ResetWait = TimeSpan.FromSeconds(2);
+
     public ScriptConfig Config { get; }
 
     /// <summary>-MaxItemsPerWorker: a process is replaced after this many items; 0 for never.</summary>
@@ -59,11 +62,11 @@ internal sealed class ProcessRunnerFactory : IEagerRunnerFactory
     }
 
     /// <summary>
-    /// A runner is done with <paramref name="worker"/>: reset into the pool, or ended. <paramref name="resetAndClose"/>
-    /// resets it through the runner's pipeline and ends that (false when it did not end cleanly); without a pipeline
-    /// the reset is a call of its own.
+    /// A runner is done with <paramref name="worker"/>: reset into the pool, or ended. With its serve pipeline
+    /// (<paramref name="pipe"/>, still running) the reset is a message whose answer shelves the process; without one it
+    /// is a call of its own, on a thread of its own.
     /// </summary>
-    internal void Release(ProcessWorker worker, bool reusable, Func<bool>? resetAndClose)
+    internal void Release(ProcessWorker worker, bool reusable, ServePipe? pipe)
     {
         if (!reusable)
         {
@@ -71,6 +74,13 @@ internal sealed class ProcessRunnerFactory : IEagerRunnerFactory
             return;
         }
 
-        ProcessPool.Return(worker, w => resetAndClose is null ? w.Reset() : resetAndClose() && w.AfterReset());
+        if (pipe is null)
+        {
+            ProcessPool.Return(worker, w => w.Reset());
+            return;
+        }
+
+        ProcessPool.BeginRelease(worker);
+        pipe.Release(ResetWait, ok => ProcessPool.EndRelease(worker, ok && worker.AfterReset()));
     }
 }

@@ -3,9 +3,13 @@ namespace ParallelJobs.Workers;
 /// <summary>The PowerShell a worker process runs besides the item driver of <c>Remote.RemoteScripts</c>.</summary>
 internal static class ProcessScripts
 {
-    /// <summary>Loads this module's assembly into the worker and starts <see cref="ParentWatch"/>.</summary>
+    /// <summary>
+    /// Loads this module's assembly into the worker and starts <see cref="ParentWatch"/>; removes the runtime setting
+    /// the worker was started with (<see cref="ProcessConnection.RuntimeSetting"/>), which the runtime has read.
+    /// </summary>
     public const string StartParentWatch = @"
-param([string] $Path, [int] $ParentId)
+param([string] $Path, [int] $ParentId, [string] $Unset)
+if ($Unset) { [Environment]::SetEnvironmentVariable($Unset, $null) }
 $type = [System.Reflection.Assembly]::LoadFrom($Path).GetType('ParallelJobs.Workers.ParentWatch', $true)
 $null = $type.GetMethod('Start', [System.Reflection.BindingFlags] 'NonPublic, Public, Static').Invoke($null, @($ParentId))
 ";
@@ -27,8 +31,8 @@ function global:__pjCollectBatch {
     /// <summary>
     /// The functions of a worker's serve pipeline, with the item driver (<c>Remote.RemoteScripts.Driver</c>): defined
     /// once when the process starts, before its baseline, so a reset keeps them. A message is the run's setup (no
-    /// answer unless it fails), a batch of items (their end markers) or a collected batch (the batch's end; the
-    /// items are on file).
+    /// answer unless it fails), a batch of items (their end markers), a collected batch (the batch's end; the
+    /// items are on file) or the reset after a call (its answer).
     /// </summary>
     public static readonly string ServeDriver = Remote.RemoteScripts.Driver + CollectDriver + @"
 function global:__pjApplyRun {
@@ -50,8 +54,9 @@ function global:__pjReset {
 function global:__pjServeOne {
     param($__pjMsg, [string] $__pjPath)
     if ($__pjMsg.Kind -eq 'reset') {
-        # The last message of a call: the process goes back to the pool as it came.
+        # The last message of a call: the process goes back to the pool as it came, this pipeline still open.
         __pjReset
+        ""`u{1}__pjResetDone""
         return
     }
     if ($__pjMsg.Kind -eq 'setup') {
@@ -69,7 +74,7 @@ function global:__pjServeOne {
 ";
 
     /// <summary>
-    /// The pipeline a worker keeps open for a whole call, taking its messages from its input as the caller sends them,
+    /// The pipeline a worker keeps open across calls, taking its messages from its input as the caller sends them,
     /// so a batch costs a message, not a round trip. An item that removed the driver makes the next pipeline fail with
     /// <see cref="DriverMissing"/> before it reads a message; the caller opens it again with the driver's text.
     /// </summary>

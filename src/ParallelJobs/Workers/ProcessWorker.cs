@@ -21,6 +21,7 @@ internal sealed class ProcessWorker : IDisposable
     private static readonly PSInvocationSettings Settings = new() { Host = SilentHost.Instance };
 
     private readonly FileStream _batchFile;
+    private ServePipe? _pipe;
 
     private ProcessWorker(ProcessConnection connection, string poolKey, string description)
     {
@@ -57,7 +58,31 @@ internal sealed class ProcessWorker : IDisposable
     /// <summary>How many items it has run since it started, for -MaxItemsPerWorker.</summary>
     public int ItemsRun { get; set; }
 
-    public bool IsUsable => Connection.IsOpen && Connection.Runspace.RunspaceAvailability == System.Management.Automation.Runspaces.RunspaceAvailability.Available;
+    /// <summary>Open, and either its serve pipeline is running or nothing runs in it.</summary>
+    public bool IsUsable => Connection.IsOpen
+        && (_pipe is { IsRunning: true } || Connection.Runspace.RunspaceAvailability == System.Management.Automation.Runspaces.RunspaceAvailability.Available);
+
+    /// <summary>
+    /// The process's serve pipeline for the runner that holds it now: the one still open from an earlier call (its
+    /// output now goes to <paramref name="onOutput"/>), else a new one. Only that runner calls it.
+    /// </summary>
+    /// <param name="withDriver">Sends the driver's text along, for a process whose item removed it.</param>
+    public ServePipe Pipe(Action<PSObject?> onOutput, bool withDriver)
+    {
+        if (_pipe is not { IsRunning: true } pipe)
+        {
+            _pipe?.Dispose();
+            _pipe = null;
+            pipe = ServePipe.Open(this, withDriver);
+            _pipe = pipe;
+        }
+
+        pipe.Handler = onOutput;
+        return pipe;
+    }
+
+    /// <summary>The pipeline the process keeps open between calls, if it runs.</summary>
+    public ServePipe? OpenPipe => _pipe is { IsRunning: true } pipe ? pipe : null;
 
     /// <summary>
     /// Starts a process and prepares it for <paramref name="config"/>. Throws <see cref="WorkerSetupException"/>
@@ -78,7 +103,8 @@ internal sealed class ProcessWorker : IDisposable
         var worker = new ProcessWorker(connection, config.PoolKey, config.Describe());
         try
         {
-            worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", Process.GetCurrentProcess().Id));
+            worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", Process.GetCurrentProcess().Id),
+                ("Unset", ProcessConnection.TunesRuntime ? ProcessConnection.RuntimeSetting : null));
             worker.Step(ProcessScripts.ServeDriver, token, useLocalScope: false);
             worker.Session.Initialize(config, Where, local: true, token);
             worker.Session.SaveBaseline(token);
@@ -101,7 +127,7 @@ internal sealed class ProcessWorker : IDisposable
         }
     }
 
-    /// <summary>A call opened its pipeline in this process (shown as Runs by Get-ParallelJobPool).</summary>
+    /// <summary>A call took this process (shown as Runs by Get-ParallelJobPool).</summary>
     public void CountRun() => Runs++;
 
     /// <summary>Removes what the call left behind (a call of its own, for a worker whose runner opened no pipeline). False when the process cannot be reused.</summary>
@@ -141,12 +167,14 @@ internal sealed class ProcessWorker : IDisposable
     /// <summary>Kills the process and closes it on a thread of its own (closing waits for remoting).</summary>
     public void DisposeInBackground()
     {
+        _pipe?.Dispose();
         _batchFile.Dispose();
         Connection.DisposeInBackground();
     }
 
     public void Dispose()
     {
+        _pipe?.Dispose();
         Session.Dispose();
         Connection.Dispose();
         _batchFile.Dispose();

@@ -6,9 +6,11 @@ using ParallelJobs.Remote;
 namespace ParallelJobs.Workers;
 
 /// <summary>
-/// A worker process's long-lived pipeline for one call (<see cref="ProcessScripts.Serve"/>): each batch is a message
-/// on its input, so a batch costs no round trip of its own (a new pipeline each time cost a few milliseconds of
-/// both processes' time, ten processes at once on two cores much more). Used by the one runner that holds the worker.
+/// A worker process's long-lived pipeline (<see cref="ProcessScripts.Serve"/>): a call's setup, each batch and the
+/// reset after the call are messages on its input, so a batch costs no round trip of its own, and it stays open while
+/// the process waits in the pool, so a call does not start one either (starting and ending a pipeline cost both
+/// processes a few milliseconds each time; ten processes at once on two cores, most of a warm call's overhead).
+/// One runner at a time holds it (<see cref="Handler"/>); between calls only the reset's answer is awaited.
 /// </summary>
 internal sealed class ServePipe : IDisposable
 {
@@ -17,6 +19,9 @@ internal sealed class ServePipe : IDisposable
     private readonly RemoteSession _session;
     private readonly PSDataCollection<object> _input;
     private readonly IAsyncResult _running;
+
+    // Set by the runner that holds the pipe, or by Release; read on remoting's threads.
+    private volatile Action<PSObject?>? _handler;
 
     private ServePipe(RemoteSession session, PSDataCollection<object> input, PSDataCollection<PSObject> output, IAsyncResult running)
     {
@@ -31,15 +36,22 @@ internal sealed class ServePipe : IDisposable
 
     public bool IsRunning => !_running.IsCompleted;
 
+    /// <summary>Where what the pipeline writes goes: the runner that holds it now. Remoting's threads call it.</summary>
+    public Action<PSObject?>? Handler
+    {
+        set => _handler = value;
+    }
+
     /// <param name="withDriver">Sends the driver's text along, for a process whose item removed it.</param>
-    public static ServePipe Open(ProcessWorker worker, Action<PSObject?> onOutput, bool withDriver)
+    public static ServePipe Open(ProcessWorker worker, bool withDriver)
     {
         var output = new PSDataCollection<PSObject>();
-        output.DataAdded += (s, e) => onOutput(output[e.Index]);
         var input = new PSDataCollection<object>();
+        ServePipe? pipe = null;
+        output.DataAdded += (s, e) => pipe?._handler?.Invoke(output[e.Index]);
         IAsyncResult running = worker.Session.BeginServe(ProcessScripts.Serve, withDriver ? ProcessScripts.ServeDriver : null, worker.BatchPath, input, output);
-        worker.CountRun();
-        return new ServePipe(worker.Session, input, output, running);
+        pipe = new ServePipe(worker.Session, input, output, running);
+        return pipe;
     }
 
     public void Send(object message) => _input.Add(message);
@@ -80,31 +92,47 @@ internal sealed class ServePipe : IDisposable
     }
 
     /// <summary>
-    /// Sends the reset (what the call defined goes), ends the input and waits up to <paramref name="wait"/> for the
-    /// pipeline to end: one round trip for both. False when it did not end cleanly; the process is then not reused.
+    /// After a call: sends the reset (what the call defined goes) and returns at once. <paramref name="done"/> is called
+    /// once, on another thread: true when the process answered that it is as it came, false when the pipeline ended or
+    /// broke, or gave no answer within <paramref name="wait"/> (the process is then not reused).
     /// </summary>
-    public bool ResetAndClose(TimeSpan wait)
+    public void Release(TimeSpan wait, Action<bool> done)
     {
+        int settled = 0;
+        RegisteredWaitHandle? watch = null;
+        void Settle(bool ok)
+        {
+            if (Interlocked.Exchange(ref settled, 1) == 0)
+            {
+                _handler = null;
+                watch?.Unregister(null);
+                done(ok);
+            }
+        }
+
+        _handler = value =>
+        {
+            if (value is not null && BatchMarker.IsResetDone(value))
+            {
+                Settle(true);
+            }
+        };
+
+        // A wait thread watches for the pipeline's end and the deadline; no thread is held meanwhile.
+        watch = ThreadPool.RegisterWaitForSingleObject(_running.AsyncWaitHandle, (state, timedOut) => Settle(false), null, wait, executeOnlyOnce: true);
         try
         {
             _input.Add(ResetMessage);
-            _input.Complete();
-            if (!_running.AsyncWaitHandle.WaitOne(wait))
-            {
-                return false;
-            }
-
-            _session.EndServe(_running);
-            return true;
         }
         catch (Exception)
         {
-            return false;
+            Settle(false);
         }
     }
 
     public void Dispose()
     {
+        _handler = null;
         try
         {
             _input.Complete();
