@@ -6,7 +6,8 @@
     Rows:
     - script-heavy CPU-bound items (a PowerShell loop over -Bytes bytes, -CpuItems items): sequential
       ForEach-Object, 2 runspace workers, 2 process workers (warm), and two independent pwsh processes each
-      doing half (started beforehand and released together, so their start-up is not timed);
+      doing half (started beforehand and released together, so their start-up is not timed); each side runs the
+      work -WarmPasses times untimed, then waits the same -StartAllowance seconds before it is timed;
     - the seed example (20 items of 0.5 s, -ThrottleLimit 10) with -UseProcess: the first call, the next as soon as
       the ten processes are up, the next once they have settled (-Settle seconds; a process that has just started
       keeps .NET compiling for several seconds), and calls back to back;
@@ -22,7 +23,9 @@ param(
     [int] $Bytes = 1000000,
     [int] $TrivialItems = 10000,
     [int] $Repeat = 2,
-    [int] $Settle = 15
+    [int] $Settle = 15,
+    [int] $StartAllowance = 8,
+    [int] $WarmPasses = 3
 )
 
 $ErrorActionPreference = 'Stop'
@@ -49,14 +52,19 @@ function Add-Row([string] $Case, [string] $Result, [string] $Note = '') { $rows.
 # --- CPU-bound script work ---
 $sequential = Measure-Best { 1..$CpuItems | ForEach-Object { & $work } }
 $runspaces = Measure-Best { 1..$CpuItems | Invoke-ParallelJob -ThrottleLimit 2 $work }
-$null = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { $_ }   # warm the two processes
+# Warmed as the two pwsh below are: -WarmPasses untimed passes of the work (a new process runs PowerShell's engine
+# slowly at first, 150-300 ms an item instead of 60-100; PowerShell compiles a script block after 32 runs), then as
+# long to settle as they get before their go.
+for ($i = 0; $i -lt $WarmPasses; $i++) { $null = 1..$CpuItems | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $work }
+Start-Sleep -Seconds $StartAllowance
 $processes = Measure-Best { 1..$CpuItems | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $work }
 
-# Two independent pwsh processes, each doing half; they wait for a go file, so only the work is timed.
+# Two independent pwsh processes, each doing half; each runs its half once untimed, then waits for a go file, so only
+# the work is timed.
 $go = Join-Path ([IO.Path]::GetTempPath()) "pjbench-go-$PID"
 Remove-Item $go -ErrorAction Ignore
 $half = [int][math]::Ceiling($CpuItems / 2)
-$script = "while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 5 }; `$w = [scriptblock]::Create('$($workText -replace "'", "''")'); `$null = 1..$half | ForEach-Object { & `$w }"
+$script = "`$w = [scriptblock]::Create('$($workText -replace "'", "''")'); foreach (`$pass in 1..$WarmPasses) { `$null = 1..$half | ForEach-Object { & `$w } }; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 5 }; `$null = 1..$half | ForEach-Object { & `$w }"
 $dll = Join-Path $PSHOME 'pwsh.dll'
 $independent = [double]::MaxValue
 for ($i = 0; $i -lt $Repeat; $i++) {
@@ -67,7 +75,7 @@ for ($i = 0; $i -lt $Repeat; $i++) {
         foreach ($arg in '-NoProfile', '-NonInteractive', '-Command', $script) { $info.ArgumentList.Add($arg) }
         [System.Diagnostics.Process]::Start($info)
     }
-    Start-Sleep -Seconds 8   # let both start and reach their wait loop
+    Start-Sleep -Seconds $StartAllowance   # let both start and reach their wait loop
     $watch = [System.Diagnostics.Stopwatch]::StartNew()
     $null = New-Item -ItemType File -Path $go
     $children | ForEach-Object { $_.WaitForExit() }
@@ -78,7 +86,7 @@ Remove-Item $go -ErrorAction Ignore
 Add-Row "CPU-bound script items ($CpuItems x loop over $Bytes bytes), sequential" ('{0:0.00} s' -f $sequential)
 Add-Row '  2 runspace workers' ('{0:0.00} s ({1:0.00}x)' -f $runspaces, ($sequential / $runspaces))
 Add-Row '  2 process workers (warm)' ('{0:0.00} s ({1:0.00}x)' -f $processes, ($sequential / $processes)) ('{0:+0;-0}% against two pwsh' -f (100 * ($processes - $independent) / $independent))
-Add-Row '  two independent pwsh, half each' ('{0:0.00} s ({1:0.00}x)' -f $independent, ($sequential / $independent)) 'start-up not timed'
+Add-Row '  two independent pwsh, half each' ('{0:0.00} s ({1:0.00}x)' -f $independent, ($sequential / $independent)) "start-up and $WarmPasses warm passes not timed"
 
 # --- the seed example, second call ---
 $seed = { 100..2000 | Where-Object { $_ % 100 -eq 0 } | Invoke-ParallelJob -UseProcess -ThrottleLimit 10 { Start-Sleep -Milliseconds 500; [math]::Sqrt($_) } }
