@@ -49,8 +49,10 @@ Describe 'Warm worker processes' {
 
     It 'items see the caller''s runtime settings in their environment, not the one worker processes start with' {
         $env:DOTNET_TieredPGO | Should -BeNullOrEmpty
-        $seen = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { "[$env:DOTNET_TieredPGO]" }
+        $script = { "[$env:DOTNET_TieredPGO]" }
+        $seen = 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $script
         $seen | Should -Be @('[]', '[]')
+        $seen | Should -Be @(1..2 | ForEach-Object -Parallel $script -ThrottleLimit 2)
     }
 
     It 'another -InitializationScript gets processes of its own' {

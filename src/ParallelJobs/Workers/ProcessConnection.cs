@@ -21,9 +21,10 @@ internal sealed class ProcessConnection : ISessionConnection
     private readonly IDisposable _instance;
     private int _disposed;
 
-    private ProcessConnection(IDisposable instance, Runspace runspace, System.Diagnostics.Process process)
+    private ProcessConnection(IDisposable instance, Runspace runspace, System.Diagnostics.Process process, bool runtimeTuned)
     {
         _instance = instance;
+        RuntimeTuned = runtimeTuned;
         Runspace = runspace;
         Process = process;
         ProcessId = process.Id;
@@ -46,6 +47,9 @@ internal sealed class ProcessConnection : ISessionConnection
     public System.Diagnostics.Process Process { get; }
 
     public int ProcessId { get; }
+
+    /// <summary>True when the process was started with <see cref="RuntimeSetting"/>, which it should then drop.</summary>
+    public bool RuntimeTuned { get; }
 
     public bool Owned => true;
 
@@ -82,7 +86,7 @@ internal sealed class ProcessConnection : ISessionConnection
         Runspace? runspace = null;
         try
         {
-            TuneRuntime(instance);
+            bool tuned = TuneRuntime(instance);
             MethodInfo create = typeof(RunspaceFactory).GetMethod("CreateOutOfProcessRunspace", new[] { typeof(TypeTable), InstanceType })
                 ?? throw new RemoteConnectException("RunspaceFactory.CreateOutOfProcessRunspace was not found", null);
             runspace = (Runspace)create.Invoke(null, new object[] { Types.Value, instance })!;
@@ -94,7 +98,7 @@ internal sealed class ProcessConnection : ISessionConnection
             token.ThrowIfCancellationRequested();
             var process = (System.Diagnostics.Process?)InstanceType.GetProperty("Process")?.GetValue(instance)
                 ?? throw new RemoteConnectException("the worker process did not start", null);
-            return new ProcessConnection(instance, runspace, process);
+            return new ProcessConnection(instance, runspace, process, tuned);
         }
         catch (Exception ex)
         {
@@ -221,17 +225,18 @@ internal sealed class ProcessConnection : ISessionConnection
     /// </summary>
     internal const string RuntimeSetting = "DOTNET_TieredPGO";
 
-    private static void TuneRuntime(IDisposable instance)
+    /// <summary>Sets <see cref="RuntimeSetting"/> for the process about to start; true when it did.</summary>
+    private static bool TuneRuntime(IDisposable instance)
     {
         if (Environment.GetEnvironmentVariable(RuntimeSetting) is null
             && InstanceType!.GetProperty("Process")?.GetValue(instance) is System.Diagnostics.Process pending)
         {
             pending.StartInfo.Environment[RuntimeSetting] = "0";
+            return true;
         }
-    }
 
-    /// <summary>True when <see cref="TuneRuntime"/> set the runtime setting for the workers.</summary>
-    internal static bool TunesRuntime => Environment.GetEnvironmentVariable(RuntimeSetting) is null;
+        return false;
+    }
 
     private static void KillQuietly(object instance)
     {

@@ -81,9 +81,6 @@ internal sealed class ProcessWorker : IDisposable
         return pipe;
     }
 
-    /// <summary>The pipeline the process keeps open between calls, if it runs.</summary>
-    public ServePipe? OpenPipe => _pipe is { IsRunning: true } pipe ? pipe : null;
-
     /// <summary>
     /// Starts a process and prepares it for <paramref name="config"/>. Throws <see cref="WorkerSetupException"/>
     /// when it cannot start or be prepared, <see cref="OperationCanceledException"/> when the run stops.
@@ -104,7 +101,7 @@ internal sealed class ProcessWorker : IDisposable
         try
         {
             worker.Step(ProcessScripts.StartParentWatch, token, ("Path", typeof(ProcessWorker).Assembly.Location), ("ParentId", Process.GetCurrentProcess().Id),
-                ("Unset", ProcessConnection.TunesRuntime ? ProcessConnection.RuntimeSetting : null));
+                ("Unset", connection.RuntimeTuned ? ProcessConnection.RuntimeSetting : null));
             worker.Step(ProcessScripts.ServeDriver, token, useLocalScope: false);
             worker.Session.Initialize(config, Where, local: true, token);
             worker.Session.SaveBaseline(token);
