@@ -95,6 +95,7 @@ internal sealed class ProcessConnection : ISessionConnection
                 runspace.Open();
             }
 
+            UntrackedRunspace.Untrack(runspace);
             token.ThrowIfCancellationRequested();
             var process = (System.Diagnostics.Process?)InstanceType.GetProperty("Process")?.GetValue(instance)
                 ?? throw new RemoteConnectException("the worker process did not start", null);
