@@ -151,9 +151,6 @@ public sealed class BatchCollector
         _kinds = null;
         _wroteError = false;
         _entry.Clear();
-        _entry.Add(null);
-        _entry.Add(null);
-        _entry.Add(0L);
         _started = Stopwatch.GetTimestamp();
         return _inputs[_current];
     }
@@ -166,12 +163,10 @@ public sealed class BatchCollector
             return;
         }
 
-        _entry[0] = _error;
-        _entry[1] = _kinds?.ToString();
-        _entry[2] = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency).Ticks;
+        long ticks = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency).Ticks;
         _failed |= _error is not null || _wroteError;
         // Conservative: an item that wrote an error may count as failed; the caller runs the rest in another batch.
-        _file.Append(_entry.ToArray());
+        _file.Append(CollectedEntry.Header(ticks, _entry.Count, _error, _kinds?.ToString()), _error, _entry);
         _current = -1;
     }
 
@@ -186,7 +181,7 @@ public sealed class BatchCollector
         if (kind != 'O' || _kinds is not null)
         {
             // Most items write output only: the kinds are spelled out once something else comes.
-            _kinds ??= new StringBuilder().Append('O', _entry.Count - 3);
+            _kinds ??= new StringBuilder().Append('O', _entry.Count);
             _kinds.Append(kind);
         }
 

@@ -294,11 +294,11 @@ internal sealed class ProcessRunner : IItemRunner
             return end;
         }
 
-        object[] entries = worker.ReadBatch();
+        List<CollectedEntry> entries = CollectedEntry.Split(worker.ReadBatch());
         int position = 0;
-        for (; position < entries.Length && position < end; position++)
+        for (; position < entries.Count && position < end; position++)
         {
-            CollectedEntry.Apply(entries[position], _collected[position]);
+            entries[position].Apply(_collected[position]);
             worker.ItemsRun++;
         }
 
