@@ -12,6 +12,8 @@
     - sequential:  1..N | ForEach-Object { & $work }
     - runspace:    1..N | Invoke-ParallelJob -ThrottleLimit 2 $work
     - process:     1..N | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $work
+    and, for the machine's own limit, two independent pwsh processes each run half of the items sequentially
+    (started and warmed beforehand, released together; 'Two pwsh x').
     The engine, the runspaces and the two worker processes are warmed first, and each W's work is run briefly by
     all three before it is timed. Each way's time is the best of -Repeat rounds; the rounds interleave the three
     ways, so that a slow spell of the (shared) machine hits each of them alike. The last column names the fastest.
@@ -73,6 +75,40 @@ function Measure-SequentialUs([scriptblock] $Block, [int] $Items, [int] $Times =
     $null = 1..100 | ForEach-Object { & $Block }
     $best = Measure-Best ([ordered]@{ Sequential = { 1..$Items | ForEach-Object { & $Block } } }) $Times
     1e6 * $best.Sequential / $Items
+}
+
+# The machine's own limit for the same work: two independent pwsh processes, each running half the items in a
+# sequential ForEach-Object, started and warmed before they are timed; each round starts on a go file and ends when
+# both have written theirs. Best of -Times rounds.
+function Measure-Independent([int] $Iterations, [int] $Items, [int] $Times = $Repeat) {
+    $tag = Join-Path ([IO.Path]::GetTempPath()) "pjbreak-$PID-$Iterations"
+    $half = [int][math]::Ceiling($Items / 2)
+    $script = "`$w = [scriptblock]::Create('`$s = 0; for (`$i = 0; `$i -lt $Iterations; `$i++) { `$s += `$i }; `$s + `$_'); " +
+        "foreach (`$pass in 1..3) { `$null = 1..$half | ForEach-Object { & `$w } }; " +
+        "foreach (`$k in 1..$Times) { while (-not (Test-Path ('$tag-go-' + `$k))) { Start-Sleep -Milliseconds 2 }; `$null = 1..$half | ForEach-Object { & `$w }; `$null = New-Item -ItemType File -Path ('$tag-done-' + `$k + '-' + `$PID) } "
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    $children = 1..2 | ForEach-Object {
+        $info = [System.Diagnostics.ProcessStartInfo]::new()
+        if (Test-Path $dll) { $info.FileName = (Get-Process -Id $PID).Path; $info.ArgumentList.Add($dll) } else { $info.FileName = Join-Path $PSHOME 'pwsh' }
+        foreach ($arg in '-NoProfile', '-NonInteractive', '-Command', $script) { $info.ArgumentList.Add($arg) }
+        [System.Diagnostics.Process]::Start($info)
+    }
+    # Start-up and the three warm passes, then quiet: the same warm engine the other ways get.
+    Start-Sleep -Seconds ([math]::Max(6, 4 * $half * $Iterations / 1e6 + 6))
+    $best = [double]::MaxValue
+    try {
+        foreach ($k in 1..$Times) {
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $null = New-Item -ItemType File -Path "$tag-go-$k"
+            while (@(Get-Item "$tag-done-$k-*" -ErrorAction Ignore).Count -lt 2 -and $watch.Elapsed.TotalSeconds -lt 120) { Start-Sleep -Milliseconds 2 }
+            $best = [math]::Min($best, $watch.Elapsed.TotalSeconds)
+        }
+    }
+    finally {
+        $children | ForEach-Object { if (-not $_.WaitForExit(10000)) { $_.Kill() } }
+        Remove-Item "$tag-*" -ErrorAction Ignore
+    }
+    $best
 }
 
 $load = if (Test-Path /proc/loadavg) { ", load average $((Get-Content /proc/loadavg) -split ' ' | Select-Object -First 3)" } else { '' }
@@ -141,6 +177,7 @@ foreach ($w in $Work) {
             process    = { 1..$n | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 $block }
         })
     $winner = $best.Keys | Sort-Object { $best[$_] } | Select-Object -First 1
+    $independent = Measure-Independent $iterations $n
     $rows.Add([pscustomobject]@{
             'W (us)'          = $w
             'Seq us/item'     = [math]::Round(1e6 * $best.sequential / $n, 1)
@@ -151,12 +188,14 @@ foreach ($w in $Work) {
             'Process s'       = [math]::Round($best.process, 3)
             'Process x'       = [math]::Round($best.sequential / $best.process, 2)
             'Process us/item' = [math]::Round(1e6 * $best.process / $n, 1)
+            'Two pwsh x'      = [math]::Round($best.sequential / $independent, 2)
             Faster            = $winner
         })
 }
 
 Clear-ParallelJobPool
-"Best of $Repeat; x is the speed-up over sequential; 'Process us/item' is the process run's wall time per item (2 workers)."
+"Best of $Repeat; x is the speed-up over sequential; 'Process us/item' is the process run's wall time per item (2 workers);"
+"'Two pwsh x' is two independent pwsh processes doing half each: what two cores give this work with nothing shared."
 "Where W is near the empty item's cost, the sequential reference also pays for ForEach-Object's own script block per"
 "item, which the workers do not run: a speed-up above 2x there is a cheaper path per item as well as two cores."
 $rows | Format-Table -AutoSize | Out-String -Width 200
