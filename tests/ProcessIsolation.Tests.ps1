@@ -113,6 +113,23 @@ Describe 'Worker processes isolate their items' {
         $ps.Dispose()
     }
 
+    It 'lets its caller exit at the end of its script, and the pooled workers end with it' {
+        # At exit PowerShell disposes the open runspaces it knows of and waits for each; a worker process's runspace
+        # is not one of them (its close once waited for ever), and the worker watches its caller instead.
+        $folder = New-TestFolder
+        $caller = Start-Pwsh "Import-Module '$env:PARALLELJOBS_MODULE'; foreach (`$call in 1..3) { `$null = 1..4 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { Set-Content -LiteralPath (Join-Path '$folder' `$PID) -Value '' } }; 'done'"
+        try {
+            $caller.WaitForExit(90000) | Should -BeTrue
+            $workers = @(Get-ChildItem -LiteralPath $folder).Name | ForEach-Object { [int]$_ }
+            $workers.Count | Should -BeGreaterThan 0
+            Wait-Until { -not ($workers | Where-Object { Test-ProcessAlive $_ }) } 20 | Should -BeTrue
+        }
+        finally {
+            if (-not $caller.HasExited) { $caller.Kill() }
+            $caller.Dispose()
+        }
+    }
+
     It 'leaves no worker behind when its caller is killed with kill -9' -Skip:(-not $IsLinux) {
         $folder = New-TestFolder
         $caller = Start-Pwsh "Import-Module '$env:PARALLELJOBS_MODULE'; 1..2 | Invoke-ParallelJob -UseProcess -ThrottleLimit 2 { Set-Content -LiteralPath (Join-Path '$folder' `$PID) -Value ''; Start-Sleep 120 }"
