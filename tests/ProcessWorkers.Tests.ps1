@@ -131,6 +131,19 @@ Describe 'Invoke-ParallelJob -UseProcess' {
             $results.Output | Should -Be (1..3)
         }
 
+        It 'a -Variable a worker cannot define ends the run before any item, as with runspace workers, and the processes serve the next call' {
+            # $PID is read-only: the run's setup (sent with each worker's first batch) fails there.
+            $local = Invoke-Capture { 1..3 | Invoke-ParallelJob -ThrottleLimit 2 -Variable @{ PID = 5 } { "ran $_" } }
+
+            $remote = Invoke-Capture { 1..3 | Invoke-ParallelJob @p -Variable @{ PID = 5 } { "ran $_" } }
+            $next = 1..3 | Invoke-ParallelJob @p { "ran $_" }
+
+            $remote.Error.FullyQualifiedErrorId | Should -Be $local.Error.FullyQualifiedErrorId
+            $remote.Error.Exception.Message | Should -BeLike '*could not be defined in a worker process*PID*'
+            $remote.Output | Should -BeNullOrEmpty
+            $next | Should -Be @('ran 1', 'ran 2', 'ran 3')
+        }
+
         It '-MaxFailures ends the run as it does with runspace workers' {
             $script = { if ($_ -le 3) { throw "bad $_" }; $_ }
             $local = Invoke-Capture { 1..30 | Invoke-ParallelJob -ThrottleLimit 1 -MaxFailures 2 $script 2>$null }

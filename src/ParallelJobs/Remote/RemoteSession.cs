@@ -180,10 +180,9 @@ internal sealed class RemoteSession : IDisposable
     /// <summary>Ends the pipeline <see cref="BeginServe"/> started; throws as it ended.</summary>
     public void EndServe(IAsyncResult running) => _ps.EndInvoke(running);
 
-    /// <summary>The message that sets a run's variables, functions and location in a serve pipeline.</summary>
+    /// <summary>The run's variables, functions and location, for the first batch a serve pipeline gets in a call (its Setup).</summary>
     public static Hashtable SetupMessage(ScriptConfig config) => new()
     {
-        ["Kind"] = "setup",
         ["Variables"] = RunVariables(config),
         ["Functions"] = RunFunctions(config),
         ["Location"] = config.Location,

@@ -30,9 +30,9 @@ function global:__pjCollectBatch {
 
     /// <summary>
     /// The functions of a worker's serve pipeline, with the item driver (<c>Remote.RemoteScripts.Driver</c>): defined
-    /// once when the process starts, before its baseline, so a reset keeps them. A message is the run's setup (no
-    /// answer unless it fails), a batch of items (their end markers), a collected batch (the batch's end; the
-    /// items are on file) or the reset after a call (its answer).
+    /// once when the process starts, before its baseline, so a reset keeps them. A message is a batch of items (their
+    /// end markers), a collected batch (the batch's end; the items are on file) or the reset after a call (its
+    /// answer); a call's first batch carries the run's setup (no answer unless it fails, and then no item runs).
     /// </summary>
     public static readonly string ServeDriver = Remote.RemoteScripts.Driver + CollectDriver + @"
 function global:__pjApplyRun {
@@ -59,10 +59,10 @@ function global:__pjServeOne {
         ""`u{1}__pjResetDone""
         return
     }
-    if ($__pjMsg.Kind -eq 'setup') {
-        try { __pjApplyRun -Variables $__pjMsg.Variables -Functions $__pjMsg.Functions -Save $false -Location $__pjMsg.Location }
+    if ($null -ne ($__pjSetup = $__pjMsg.Setup)) {
+        # The run's setup rides with its first batch: one message less for each worker of each call.
+        try { __pjApplyRun -Variables $__pjSetup.Variables -Functions $__pjSetup.Functions -Save $false -Location $__pjSetup.Location }
         catch { [pscustomobject]@{ __pjSetupFailed = $_ }; throw }
-        return
     }
     if ($__pjMsg.Kind -eq 'collect') {
         __pjCollectBatch $__pjMsg.Inputs $__pjMsg.Task $__pjMsg.StopAtFailure $__pjPath
