@@ -19,9 +19,9 @@ public class CollectedEntryTests
         var error = new ErrorRecord(new InvalidOperationException("second failed"), "Boom", ErrorCategory.InvalidOperation, 2);
         using (var writer = new BatchFile.Writer(file, BatchCollector.Depth))
         {
-            writer.Append(CollectedEntry.Header(TimeSpan.FromMilliseconds(3).Ticks, 3, null, null), null, new object?[] { 1, null, "1;2;0;" });
-            writer.Append(CollectedEntry.Header(TimeSpan.FromMilliseconds(5).Ticks, 2, error, "WO"), error, new object?[] { new WarningRecord("careful"), 7 });
-            writer.Append(CollectedEntry.Header(0, 0, null, null), null, Array.Empty<object?>());
+            writer.Append(TimeSpan.FromMilliseconds(3).Ticks, null, null, new object?[] { 1, null, "1;2;0;" });
+            writer.Append(TimeSpan.FromMilliseconds(5).Ticks, "WO", error, new object?[] { new WarningRecord("careful"), 7 });
+            writer.Append(0, null, null, Array.Empty<object?>());
 
             // A process killed while writing its fourth entry: a length with only part of its bytes.
             byte[] cut = BitConverter.GetBytes(500);

@@ -166,7 +166,7 @@ public sealed class BatchCollector
         long ticks = TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _started) / (double)Stopwatch.Frequency).Ticks;
         _failed |= _error is not null || _wroteError;
         // Conservative: an item that wrote an error may count as failed; the caller runs the rest in another batch.
-        _file.Append(CollectedEntry.Header(ticks, _entry.Count, _error, _kinds?.ToString()), _error, _entry);
+        _file.Append(ticks, _kinds?.ToString(), _error, _entry);
         _current = -1;
     }
 

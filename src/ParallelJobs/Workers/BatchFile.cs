@@ -12,8 +12,8 @@ namespace ParallelJobs.Workers;
 /// The file a worker process writes a collected batch to (<see cref="BatchCollector"/>): one CliXml document, one
 /// entry per item (<see cref="CollectedEntry"/>: a header, then the item's objects at the top level, which cost a
 /// tenth of the same objects inside a list to read back), written in chunks (a length, then the bytes) as each item
-/// ends and flushed to the operating system. A process that dies leaves only whole chunks behind but the one it was writing, which
-/// <see cref="Read"/> leaves out. One serializer for the whole batch: PowerShell's public PSSerializer costs about
+/// ends and flushed to the operating system. A process that dies leaves only whole chunks behind but the one it was
+/// writing, which <see cref="Read"/> leaves out. One serializer for the whole batch: PowerShell's public PSSerializer costs about
 /// 60 µs per call, more than a fast item, where one stream of objects costs a tenth of that per object.
 /// </summary>
 internal static class BatchFile
@@ -90,10 +90,10 @@ internal static class BatchFile
             _serializer = SerializerNew!.Invoke(new object[] { _xml, depth, true });
         }
 
-        /// <summary>One item's entry: its header, its error when it has one, then its values.</summary>
-        public void Append(string header, object? error, IReadOnlyList<object?> values)
+        /// <summary>One item's entry: its header (<see cref="CollectedEntry.Header"/>), its error when it has one, then its values.</summary>
+        public void Append(long ticks, string? kinds, object? error, IReadOnlyList<object?> values)
         {
-            _one[0] = header;
+            _one[0] = CollectedEntry.Header(ticks, values.Count, error, kinds);
             SerializeOne!.Invoke(_serializer, _one);
             if (error is not null)
             {

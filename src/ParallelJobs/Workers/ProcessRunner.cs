@@ -142,8 +142,9 @@ internal sealed class ProcessRunner : IItemRunner
     }
 
     /// <summary>
-    /// Sends batch[0..end) down the worker's serve pipeline (with the run's setup when it is the first of the call or the pipeline is new) and waits
-    /// for its end, the pipeline's end or the process's; returns the position of the first item not ended.
+    /// Sends batch[0..end) down the worker's serve pipeline (with the run's setup when it is the call's first batch or
+    /// the pipeline is new) and waits for its end, the pipeline's end or the process's; returns the position of the
+    /// first item not ended.
     /// </summary>
     private int RunBatch(ProcessWorker worker, IReadOnlyList<WorkItem> batch, int end, bool collect)
     {
