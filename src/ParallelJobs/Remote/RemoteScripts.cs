@@ -59,6 +59,9 @@ function global:__pjTaskFrom {
         Names  = [string[]] @($__pjTask.Names)
         Values = [object[]] @($__pjTask.Values)
         Args   = [object[]] @($__pjTask.Args)
+        Alone  = [bool] $__pjTask.Alone
+        # In a worker process (its serve driver defines __pjCollectBatch) each item starts from the call's clean state.
+        Local  = $null -ne ${function:__pjCollectBatch}
     }
     if ($null -ne $__pjId) {
         if ($null -eq $global:__pjTasks) { $global:__pjTasks = @{} }
@@ -85,6 +88,7 @@ function global:__pjRunItem {
         $__pjVars.Add([psvariable]::new($__pjTask.Names[$__pjI], $__pjTask.Values[$__pjI]))
     }
 
+    if ($__pjTask.Local) { [ParallelJobs.Workers.WorkerItemReset]::Prepare($ExecutionContext.SessionState, $__pjTask.Alone) }
     $global:__pjThrown = $null
     # break or continue outside a loop ends this item only, as in a foreach body.
     foreach ($__pjOnce in 1) { $__pjTask.Block.InvokeWithContext($null, $__pjVars, $__pjTask.Args) }

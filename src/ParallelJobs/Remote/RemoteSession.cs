@@ -318,6 +318,7 @@ internal sealed class RemoteSession : IDisposable
         ["Names"] = task.UsingNames,
         ["Values"] = task.UsingValues,
         ["Args"] = task.Arguments,
+        ["Alone"] = task.LeavesSessionAlone,
     };
 
     private static void StopQuietly(PowerShell ps)

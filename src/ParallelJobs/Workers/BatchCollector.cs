@@ -35,6 +35,8 @@ public sealed class BatchCollector
     // break or continue outside a loop ends the item only, as in the per-item driver.
     private const string ItemInvoker = "param($__pjBlock, $__pjFeed, $__pjArgs) foreach ($__pjVars in $__pjFeed) { foreach ($__pjOnce in 1) { & { $__pjBlock.InvokeWithContext($null, $__pjVars, $__pjArgs) | & { process { [ParallelJobs.Scripting.SharedScopeOutput]::Write($_) } } }" + Redirect + " } }";
 
+    private readonly SessionState _state;
+    private readonly bool _leavesSessionAlone;
     private readonly object?[] _inputs;
     private readonly string[] _names;
     private readonly object?[] _values;
@@ -52,8 +54,10 @@ public sealed class BatchCollector
     private StringBuilder? _kinds;
     private readonly List<object?> _entry = new();
 
-    private BatchCollector(object?[] inputs, string[] names, object?[] values, bool stopAtFailure, BatchFile.Writer file)
+    private BatchCollector(SessionState state, object?[] inputs, string[] names, object?[] values, bool leavesSessionAlone, bool stopAtFailure, BatchFile.Writer file)
     {
+        _state = state;
+        _leavesSessionAlone = leavesSessionAlone;
         _inputs = inputs;
         _names = names;
         _values = values;
@@ -68,13 +72,14 @@ public sealed class BatchCollector
     /// and returns how many items ran (fewer than all once one failed under <paramref name="stopAtFailure"/>).
     /// </summary>
     /// <param name="state">The driver's session state: a global that a shared-scope reset would hide rules that text out.</param>
+    /// <param name="leavesSessionAlone">The task's script cannot change global state (<see cref="WorkerItemReset.Prepare"/>).</param>
     public static int Run(SessionState state, object?[] inputs, ScriptBlock block, ScriptBlock? shared, string[]? resets,
-        string[]? names, object?[]? values, object?[]? args, bool stopAtFailure, string path)
+        string[]? names, object?[]? values, object?[]? args, bool leavesSessionAlone, bool stopAtFailure, string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         file.SetLength(0);
         using var writer = new BatchFile.Writer(file, Depth);
-        var collector = new BatchCollector(inputs, names ?? Array.Empty<string>(), values ?? Array.Empty<object?>(), stopAtFailure, writer);
+        var collector = new BatchCollector(state, inputs, names ?? Array.Empty<string>(), values ?? Array.Empty<object?>(), leavesSessionAlone, stopAtFailure, writer);
         collector.RunAll(state, block, shared is not null && SharedFits(state, resets) ? shared : null, args ?? Array.Empty<object?>());
         return collector._next;
     }
@@ -151,6 +156,8 @@ public sealed class BatchCollector
         _kinds = null;
         _wroteError = false;
         _entry.Clear();
+        // After the item is current: a state that cannot be put back fails this item, not the batch.
+        WorkerItemReset.Prepare(_state, _leavesSessionAlone);
         _started = Stopwatch.GetTimestamp();
         return _inputs[_current];
     }

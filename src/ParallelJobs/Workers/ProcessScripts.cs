@@ -24,7 +24,7 @@ function global:__pjCollectBatch {
     param([object[]] $__pjInputs, $__pjTask, [bool] $__pjStopAtFailure, [string] $__pjPath)
     $__pjT = if ($null -ne $__pjTask) { __pjTaskFrom 'default' $__pjTask } elseif ($global:__pjTasks) { $global:__pjTasks['default'] }
     if ($null -eq $__pjT) { return [pscustomobject]@{ __pjMissing = 0 } }
-    $null = [ParallelJobs.Workers.BatchCollector]::Run($ExecutionContext.SessionState, $__pjInputs, $__pjT.Block, $__pjT.Shared, $__pjT.Resets, $__pjT.Names, $__pjT.Values, $__pjT.Args, $__pjStopAtFailure, $__pjPath)
+    $null = [ParallelJobs.Workers.BatchCollector]::Run($ExecutionContext.SessionState, $__pjInputs, $__pjT.Block, $__pjT.Shared, $__pjT.Resets, $__pjT.Names, $__pjT.Values, $__pjT.Args, $__pjT.Alone, $__pjStopAtFailure, $__pjPath)
 }
 ";
 
@@ -38,7 +38,9 @@ function global:__pjCollectBatch {
 function global:__pjApplyRun {
 " + Remote.RemoteScripts.Setup + @"
 }
+function global:__pjSaveBaseline { [ParallelJobs.Workers.WorkerItemReset]::SaveBaseline($ExecutionContext.SessionState) }
 function global:__pjReset {
+    if ([ParallelJobs.Workers.WorkerItemReset]::ResetCall($ExecutionContext.SessionState)) { return }
     $keep = $global:__pjBaseline
     if ($null -eq $keep) { throw 'The worker process lost its baseline.' }
     $extra = [ParallelJobs.Workers.WorkerSession]::Extras($ExecutionContext.SessionState, $keep.Variables, $keep.Functions)
@@ -63,6 +65,7 @@ function global:__pjServeOne {
         # The run's setup rides with its first batch: one message less for each worker of each call.
         try { __pjApplyRun -Variables $__pjSetup.Variables -Functions $__pjSetup.Functions -Save $false -Location $__pjSetup.Location }
         catch { [pscustomobject]@{ __pjSetupFailed = $_ }; throw }
+        [ParallelJobs.Workers.WorkerItemReset]::BeginRun()
     }
     if ($__pjMsg.Kind -eq 'collect') {
         __pjCollectBatch $__pjMsg.Inputs $__pjMsg.Task $__pjMsg.StopAtFailure $__pjPath
