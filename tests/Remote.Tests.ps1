@@ -94,6 +94,30 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
             $errors | Should -BeNullOrEmpty
             ($second -replace '.* ') | ForEach-Object { $first | Should -Not -Contain $_ }
         }
+
+        # One slot on one host, so that every item follows another in the same session. Each case reports what the
+        # item before it left, then leaves something itself; runspace workers here give every item a clean start.
+        It 'an item does not see what an earlier item of the call left in its session, nor does the next call (<Name>)' -ForEach @(
+            @{ Name = 'a global variable'; Script = { $before = "$global:leftItem"; $global:leftItem = $_; "[$before]" } }
+            @{ Name = 'a function'; Script = { $before = [bool](Get-Command leftFunction -ErrorAction Ignore); function global:leftFunction {}; $before } }
+            @{ Name = 'an alias'; Script = { $before = [bool](Get-Alias leftAlias -ErrorAction Ignore); Set-Alias leftAlias Get-Date -Scope Global; $before } }
+            @{ Name = 'a drive'; Script = { $before = [bool](Get-PSDrive leftDrive -ErrorAction Ignore); $null = New-PSDrive leftDrive FileSystem / -Scope Global; $before } }
+            @{ Name = 'a module'; Script = { $before = [bool](Get-Module leftModule); New-Module leftModule { function Get-Left {} } | Import-Module -Global; $before } }
+            @{ Name = 'a preference'; Script = { $before = "$ErrorActionPreference"; $global:ErrorActionPreference = 'Stop'; $before } }
+            @{ Name = 'an $Error entry'; Script = { $before = $Error.Count; Write-Error 'left' -ErrorAction SilentlyContinue; $before } }
+            @{ Name = 'the location'; Script = { $before = (Get-Location).Path; Set-Location /; $before -eq $HOME } }
+        ) {
+            $oneSlot = @{} + $remote
+            $oneSlot.HostName = $a.Name
+            $local = 1..4 | Invoke-ParallelJob -ThrottleLimit 1 $Script
+            if ($Name -eq 'the location') { $local = 1..4 | ForEach-Object { $true } }
+
+            $first = 1..4 | Invoke-ParallelJob @oneSlot -ThrottleLimit 1 $Script -ErrorAction SilentlyContinue
+            $second = 1..4 | Invoke-ParallelJob @oneSlot -ThrottleLimit 1 $Script -ErrorAction SilentlyContinue
+
+            ($first | ForEach-Object { "$_" }) | Should -Be ($local | ForEach-Object { "$_" })
+            ($second | ForEach-Object { "$_" }) | Should -Be ($local | ForEach-Object { "$_" })
+        }
     }
 
     Context 'Streams carry the item and the host' {
@@ -160,8 +184,8 @@ Describe 'Invoke-ParallelJob on remote hosts over SSH' -Skip:$labSkip {
 
             $sessions.State | Sort-Object -Unique | Should -Be 'Opened'
             $left = Invoke-Command -Session $sessions {
-                @(Get-Variable -Name Borrowed, ParallelJob, __pjTasks -Scope Global -ErrorAction Ignore).Count +
-                @(Get-Command -Name Get-Borrowed, __pjRunItem -ErrorAction Ignore).Count
+                @(Get-Variable -Name Borrowed, ParallelJob, __pjTasks, __pjRunState -Scope Global -ErrorAction Ignore).Count +
+                @(Get-Command -Name Get-Borrowed, __pjRunItem, __pjRestore -ErrorAction Ignore).Count
             }
             $left | Should -Be @(0, 0, 0, 0)
         }

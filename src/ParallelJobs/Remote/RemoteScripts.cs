@@ -37,6 +37,9 @@ foreach ($name in $Functions.Keys) { $null = Set-Item -LiteralPath ""function:gl
 if ($Driver -and ($null -eq ${function:__pjRunBatch} -or $null -eq $global:ParallelJob)) { . ([scriptblock]::Create($Driver)) }
 $global:__pjTasks = @{}
 $global:__pjThrown = $null
+# The next item takes the run's clean state (see __pjPrepareRemote).
+$global:__pjRunState = $null
+$global:__pjLastMayChange = $false
 ";
 
     /// <summary>The item driver: functions and globals that are the same for every run.</summary>
@@ -89,6 +92,7 @@ function global:__pjRunItem {
     }
 
     if ($__pjTask.Local) { [ParallelJobs.Workers.WorkerItemReset]::Prepare($ExecutionContext.SessionState, $__pjTask.Alone) }
+    else { __pjPrepareRemote $__pjTask.Alone }
     $global:__pjThrown = $null
     # break or continue outside a loop ends this item only, as in a foreach body.
     foreach ($__pjOnce in 1) { $__pjTask.Block.InvokeWithContext($null, $__pjVars, $__pjTask.Args) }
@@ -97,6 +101,69 @@ function global:__pjRunItem {
         $global:__pjThrown = $null
         throw $__pjError
     }
+}
+# A remote host has none of this module's code, so its items get their clean start from PowerShell's own commands:
+# the location, the global variables (object and value), functions, aliases, drives and modules the run's first
+# item started with. Our own names (__pj*) are left alone; values PowerShell sets for each invocation are not compared.
+function global:__pjSnapshot {
+    $vars = @{}
+    foreach ($v in Get-Variable -Scope Global) { if (-not $v.Name.StartsWith('__pj')) { $vars[$v.Name] = [object[]] @($v, $v.Value) } }
+    $fns = @{}
+    foreach ($f in Get-ChildItem -LiteralPath function:) { if (-not $f.Name.StartsWith('__pj')) { $fns[$f.Name] = $f.ScriptBlock } }
+    $aliases = @{}
+    foreach ($a in Get-ChildItem -LiteralPath alias:) { $aliases[$a.Name] = $a.Definition }
+    @{ Location = (Get-Location).Path; Vars = $vars; Fns = $fns; Aliases = $aliases; Drives = [string[]] @(Get-PSDrive | ForEach-Object Name); Modules = @(Get-Module) }
+}
+function global:__pjRestore {
+    param($__pjS, [bool] $__pjWithLocation)
+    $__pjNew = @(Get-Module | Where-Object { $__pjS.Modules -notcontains $_ })
+    if ($__pjNew.Count) { $__pjNew | Remove-Module -Force -ErrorAction Ignore }
+    $__pjSeen = @{}
+    foreach ($__pjV in @(Get-Variable -Scope Global)) {
+        $__pjN = $__pjV.Name
+        if ($__pjN.StartsWith('__pj')) { continue }
+        $__pjSeen[$__pjN] = 1
+        $__pjOld = $__pjS.Vars[$__pjN]
+        if ($null -eq $__pjOld) { Remove-Variable -Name $__pjN -Scope Global -Force -ErrorAction Ignore; continue }
+        if ($__pjN -in '_', 'PSItem', 'this', 'args', 'input', 'MyInvocation', 'PSBoundParameters', 'PSScriptRoot', 'PSCommandPath', 'PWD' -or $__pjV.GetType() -ne [psvariable] -or ($__pjV.Options -band [System.Management.Automation.ScopedItemOptions]'ReadOnly, Constant')) { continue }
+        $__pjNow = $__pjV.Value; $__pjWas = $__pjOld[1]
+        $__pjSame = [object]::ReferenceEquals($__pjNow, $__pjWas) -or ($null -ne $__pjNow -and ($__pjNow -is [ValueType] -or $__pjNow -is [string]) -and $__pjNow.Equals($__pjWas))
+        if (-not $__pjSame -or -not [object]::ReferenceEquals($__pjV, $__pjOld[0])) { try { Set-Variable -Name $__pjN -Value $__pjWas -Scope Global -Force } catch { } }
+    }
+    foreach ($__pjN in $__pjS.Vars.Keys) {
+        if (-not $__pjSeen.ContainsKey($__pjN)) { try { Set-Variable -Name $__pjN -Value $__pjS.Vars[$__pjN][1] -Scope Global -Force } catch { } }
+    }
+    $__pjSeen = @{}
+    foreach ($__pjF in @(Get-ChildItem -LiteralPath function:)) {
+        $__pjN = $__pjF.Name
+        if ($__pjN.StartsWith('__pj')) { continue }
+        $__pjSeen[$__pjN] = 1
+        $__pjWas = $__pjS.Fns[$__pjN]
+        if ($null -eq $__pjWas) { Remove-Item -LiteralPath ""function:$__pjN"" -Force -ErrorAction Ignore }
+        elseif (-not [object]::ReferenceEquals($__pjF.ScriptBlock, $__pjWas)) { $null = Set-Item -LiteralPath ""function:global:$__pjN"" -Value $__pjWas -Force }
+    }
+    foreach ($__pjN in $__pjS.Fns.Keys) { if (-not $__pjSeen.ContainsKey($__pjN)) { $null = Set-Item -LiteralPath ""function:global:$__pjN"" -Value $__pjS.Fns[$__pjN] -Force } }
+    $__pjSeen = @{}
+    foreach ($__pjA in @(Get-ChildItem -LiteralPath alias:)) {
+        $__pjSeen[$__pjA.Name] = 1
+        $__pjWas = $__pjS.Aliases[$__pjA.Name]
+        if ($null -eq $__pjWas) { Remove-Item -LiteralPath ""alias:$($__pjA.Name)"" -Force -ErrorAction Ignore }
+        elseif ($__pjA.Definition -cne $__pjWas) { Set-Alias -Name $__pjA.Name -Value $__pjWas -Scope Global -Force -ErrorAction Ignore }
+    }
+    foreach ($__pjN in $__pjS.Aliases.Keys) { if (-not $__pjSeen.ContainsKey($__pjN)) { Set-Alias -Name $__pjN -Value $__pjS.Aliases[$__pjN] -Scope Global -Force -ErrorAction Ignore } }
+    foreach ($__pjD in @(Get-PSDrive)) { if ($__pjS.Drives -notcontains $__pjD.Name) { Remove-PSDrive -LiteralName $__pjD.Name -Scope Global -Force -ErrorAction Ignore } }
+    if ($__pjWithLocation -and $__pjS.Location -and (Get-Location).Path -ne $__pjS.Location) { Set-Location -LiteralPath $__pjS.Location }
+    $global:Error.Clear()
+}
+# Before each item on a remote host: the first of a run takes the state, the others get it back when the script
+# before them could change it (the analyzer's verdict, Alone); after one that cannot, only $Error is emptied.
+function global:__pjPrepareRemote {
+    param([bool] $__pjAlone)
+    $__pjMay = $global:__pjLastMayChange
+    $global:__pjLastMayChange = -not $__pjAlone
+    if ($null -eq $global:__pjRunState) { $global:__pjRunState = __pjSnapshot; $global:Error.Clear() }
+    elseif ($__pjMay) { __pjRestore $global:__pjRunState $true }
+    elseif ($global:Error.Count) { $global:Error.Clear() }
 }
 # A batch in one round trip: after each item an end marker (with the error that ended it, if any), so the
 # caller charges what arrives before it to that item. A task cache emptied meanwhile is asked for again.
@@ -131,8 +198,8 @@ if ($saved) {
         else { $null = Set-Item -LiteralPath ""function:global:$name"" -Value $old }
     }
 }
-Remove-Item -LiteralPath function:__pjTaskFrom, function:__pjRunItem, function:__pjRunBatch -ErrorAction Ignore
-Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail -Scope Global -ErrorAction Ignore
+Remove-Item -LiteralPath function:__pjTaskFrom, function:__pjRunItem, function:__pjRunBatch, function:__pjSnapshot, function:__pjRestore, function:__pjPrepareRemote -ErrorAction Ignore
+Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail, __pjRunState, __pjLastMayChange -Scope Global -ErrorAction Ignore
 ";
 
     /// <summary>After the modules and the initialization script: what a reset keeps.</summary>
@@ -140,6 +207,7 @@ Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail -Scope Global -
 $global:__pjBaseline = @{
     Variables = [System.Collections.Generic.HashSet[string]]::new([string[]] @(Get-Variable -Scope Global | ForEach-Object Name), [System.StringComparer]::OrdinalIgnoreCase)
     Functions = [System.Collections.Generic.HashSet[string]]::new([string[]] @(Get-ChildItem -LiteralPath function: | ForEach-Object Name), [System.StringComparer]::OrdinalIgnoreCase)
+    State     = __pjSnapshot
 }
 ";
 
@@ -147,6 +215,8 @@ $global:__pjBaseline = @{
     public const string Reset = @"
 $keep = $global:__pjBaseline
 if ($null -eq $keep) { throw 'The worker process lost its baseline.' }
+# Everything the call left: globals it added or changed, functions, aliases, drives, modules and the location.
+if ($keep.State -and ${function:__pjRestore}) { __pjRestore $keep.State $true; return }
 foreach ($variable in @(Get-Variable -Scope Global)) {
     if (-not $keep.Variables.Contains($variable.Name) -and $variable.Name -ne '__pjBaseline') {
         Remove-Variable -Name $variable.Name -Scope Global -Force -ErrorAction Ignore
