@@ -116,6 +116,8 @@ function global:__pjSnapshot {
 }
 function global:__pjRestore {
     param($__pjS, [bool] $__pjWithLocation)
+    # Never against a lost state: every drive and variable would look new.
+    if ($null -eq $__pjS -or $null -eq $__pjS.Vars -or $null -eq $__pjS.Drives) { throw 'The session lost the state its items start from.' }
     $__pjNew = @(Get-Module | Where-Object { $__pjS.Modules -notcontains $_ })
     if ($__pjNew.Count) { $__pjNew | Remove-Module -Force -ErrorAction Ignore }
     $__pjSeen = @{}
