@@ -209,8 +209,10 @@ Remove-Variable -Name __pjSaved, __pjTasks, __pjThrown, __pjFail, __pjRunState, 
 $global:__pjBaseline = @{
     Variables = [System.Collections.Generic.HashSet[string]]::new([string[]] @(Get-Variable -Scope Global | ForEach-Object Name), [System.StringComparer]::OrdinalIgnoreCase)
     Functions = [System.Collections.Generic.HashSet[string]]::new([string[]] @(Get-ChildItem -LiteralPath function: | ForEach-Object Name), [System.StringComparer]::OrdinalIgnoreCase)
-    State     = __pjSnapshot
+    # A remote host keeps its full state here; a worker process in C# (WorkerItemReset), taken below.
+    State     = if (-not ${function:__pjSaveBaseline}) { __pjSnapshot }
 }
+if (${function:__pjSaveBaseline}) { __pjSaveBaseline }
 ";
 
     /// <summary>Between calls: removes the globals and functions a call defined, as a pooled runspace is reset (worker processes, pooled SSH sessions).</summary>

@@ -105,7 +105,6 @@ internal sealed class ProcessWorker : IDisposable
             worker.Step(ProcessScripts.ServeDriver, token, useLocalScope: false);
             worker.Session.Initialize(config, Where, local: true, token);
             worker.Session.SaveBaseline(token);
-            worker.Step("__pjSaveBaseline", token, useLocalScope: false);
             return worker;
         }
         catch (RemoteSetupException ex)

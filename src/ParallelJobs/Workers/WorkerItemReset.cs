@@ -28,7 +28,7 @@ public static class WorkerItemReset
     /// <summary>Once the process is prepared (driver, modules, initialization script): what the reset after each call puts back.</summary>
     public static void SaveBaseline(SessionState state)
     {
-        s_poolState = SessionTables.TryGet(state) is { } tables ? SessionSnapshot.Take(tables, state.PSVariable.GetValue("global:Error") as ArrayList) : null;
+        s_poolState = SessionTables.TryGet(state) is { } tables ? SessionSnapshot.Take(tables, Errors(state)) : null;
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public static class WorkerItemReset
 
         if (!poolState.IsIntact())
         {
-            poolState.Restore(state, null, (script, arguments) => ScriptBlock.Create(script).Invoke(arguments));
+            poolState.Restore(state, null, RunScript);
         }
 
         return true;
@@ -71,7 +71,7 @@ public static class WorkerItemReset
         bool mayHaveChanged = s_lastMayChange;
         s_lastMayChange = !leavesSessionAlone;
         // Looked up once a run: a scoped variable lookup per item cost more than a trivial item's own work.
-        ArrayList? errors = s_errors ??= state.PSVariable.GetValue("global:Error") as ArrayList;
+        ArrayList? errors = s_errors ??= Errors(state);
         if (s_runState is null)
         {
             if (SessionTables.TryGet(state) is { } tables)
@@ -108,7 +108,7 @@ public static class WorkerItemReset
         s_runState = null;
         try
         {
-            runState.Restore(state, s_runLocation, (script, arguments) => ScriptBlock.Create(script).Invoke(arguments));
+            runState.Restore(state, s_runLocation, RunScript);
         }
         catch (Exception ex)
         {
@@ -118,4 +118,9 @@ public static class WorkerItemReset
 
         s_runState = SessionTables.TryGet(state) is { } now ? SessionSnapshot.Take(now, errors) : null;
     }
+
+    private static ArrayList? Errors(SessionState state) => state.PSVariable.GetValue("global:Error") as ArrayList;
+
+    /// <summary>What <see cref="SessionSnapshot.Restore"/> leaves to PowerShell (modules, changed functions and aliases), in the running pipeline.</summary>
+    private static void RunScript(string script, object?[] arguments) => ScriptBlock.Create(script).Invoke(arguments);
 }
